@@ -1,0 +1,111 @@
+# Reach — one binary, built with GNU make and pkg-config.
+#
+#   make            build build/reach (development flags: warnings are errors)
+#   make run        install what is missing, build, create demo data, serve
+#   make test       install what is missing, build, run every test
+#   make asan       the same tests under AddressSanitizer + UBSan
+#   make bench      the benchmarks under bench/
+#   make install    install under PREFIX (default /usr/local)
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+DATA     ?= $(or $(REACH_DATA),./reach-data)
+PKGS      = libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n zlib
+
+# Debian packages the build, the tests and the benchmarks need.
+DEB_BUILD = build-essential pkg-config gettext libmicrohttpd-dev libsqlite3-dev \
+            libsodium-dev libjansson-dev libicu-dev zlib1g-dev libcmocka-dev sqlite3
+DEB_TEST  = nodejs npm chromium curl
+DEB_BENCH = wrk nginx-light
+
+CC       ?= cc
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Werror
+OPT      ?= -O2 -g
+CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Isrc -I$(BUILD)/gen -pthread \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# Every .c under src/ is part of the program, except main.c and the tests.
+SRC      := $(shell find src -name '*.c' ! -name '*_test.c' ! -name main.c | sort)
+TESTSRC  := $(shell find src -name '*_test.c' | sort)
+OBJ      := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+TESTBIN  := $(TESTSRC:src/%.c=$(BUILD)/test/%)
+PO       := $(wildcard po/*.po)
+MO       := $(PO:po/%.po=$(BUILD)/mo/%.mo)
+EMBED    := $(sort $(wildcard src/store/migrations/*.sql) $(wildcard templates/*.html) \
+            $(wildcard static/*)) $(MO)
+
+all: $(BUILD)/reach
+
+$(BUILD)/reach: $(BUILD)/src/main.o $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/mo/%.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# Migrations, templates, static files and catalogs travel inside the binary,
+# so one file is the whole program on a small board.
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $(EMBED) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) -std=c17 $(OPT) -c -o $@ $<
+
+$(BUILD)/test/%: src/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+tests: $(TESTBIN)
+
+# Installs the Debian packages that are missing (as root), or says how.
+deps:
+	@sh tools/deps.sh $(DEB_BUILD)
+
+deps-test:
+	@sh tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
+	@sh tools/npm-deps.sh
+
+deps-bench:
+	@sh tools/deps.sh $(DEB_BUILD) $(DEB_BENCH)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/run.sh $(BUILD)/reach $(DATA)
+
+test: deps-test
+	@$(MAKE) --no-print-directory all tests
+	@sh tests/run.sh $(BUILD)
+
+asan: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  all tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh tests/run.sh build-asan
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all
+	@sh bench/http/run.sh $(BUILD)/reach
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/reach $(DESTDIR)$(PREFIX)/bin/reach
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all tests deps deps-test deps-bench run test asan bench install clean
+.DELETE_ON_ERROR:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

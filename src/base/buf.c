@@ -1,0 +1,152 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/xmalloc.h"
+#include "base/banned.h"
+
+static char empty[1];
+
+void buf_init(struct buf *b, size_t max)
+{
+	b->p = empty;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max;
+	b->err = OK;
+}
+
+void buf_release(struct buf *b)
+{
+	if (b->cap)
+		free(b->p);
+	buf_init(b, b->max);
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->p[0] = '\0';
+	b->err = OK;
+}
+
+char *buf_detach(struct buf *b, size_t *len)
+{
+	char *p = b->cap ? b->p : xstrdup("");
+	if (len)
+		*len = b->len;
+	buf_init(b, b->max);
+	return p;
+}
+
+char *buf_space(struct buf *b, size_t n)
+{
+	size_t want, cap;
+
+	if (b->err)
+		return NULL;
+	if (n > b->max - b->len) {
+		b->err = ERR_LIMIT;
+		return NULL;
+	}
+	want = b->len + n + 1;
+	if (want > b->cap) {
+		cap = b->cap ? b->cap : 64;
+		while (cap < want)
+			cap = cap / 2 * 3 + 16;
+		if (b->cap)
+			b->p = xrealloc(b->p, cap);
+		else
+			b->p = xmalloc(cap);
+		b->cap = cap;
+	}
+	return b->p + b->len;
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	char *dst = buf_space(b, n);
+	if (!dst)
+		return;
+	if (n)
+		memcpy(dst, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	char *dst;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0 || !(dst = buf_space(b, (size_t)n)))
+		return;
+	vsnprintf(dst, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void buf_add_i64(struct buf *b, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+	buf_add(b, tmp, (size_t)n);
+}
+
+void buf_html(struct buf *b, const char *s, size_t n)
+{
+	size_t i, start = 0;
+	const char *rep;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_puts(b, rep);
+		start = i + 1;
+	}
+	buf_add(b, s + start, n - start);
+}
+
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->p[len] = '\0';
+	}
+}
+
+int slice_eq(struct slice a, const char *s)
+{
+	size_t n = strlen(s);
+	return a.len == n && memcmp(a.p, s, n) == 0;
+}

@@ -1,0 +1,269 @@
+/*
+ * jobs.c — the jobs table and its workers.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "base/arena.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "jobs/jobs.h"
+#include "store/store.h"
+#include "base/banned.h"
+
+#define PROGRESS_WRITE_MS 500
+#define IDLE_POLL_MS 1000
+
+static const char SQL_JOB_ADD[] =
+	"INSERT INTO jobs (id, kind, state, params, started_by, created_at, updated_at, seq) "
+	"VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?5, ?6)";
+static const char SQL_JOB_GET[] =
+	"SELECT id, kind, state, progress, total, message, params, result, COALESCE(started_by, ''), created_at, "
+	"COALESCE(started_at, ''), COALESCE(finished_at, '') FROM jobs WHERE id = ?1";
+static const char SQL_JOB_CLAIM[] =
+	"UPDATE jobs SET state = 'running', started_at = ?1, updated_at = ?1 "
+	"WHERE uid = (SELECT uid FROM jobs WHERE state = 'queued' ORDER BY uid LIMIT 1) "
+	"RETURNING id, kind, params, COALESCE(started_by, '')";
+static const char SQL_JOB_PROGRESS[] =
+	"UPDATE jobs SET progress = ?2, total = ?3, message = ?4, updated_at = ?5 WHERE id = ?1";
+static const char SQL_JOB_FINISH[] =
+	"UPDATE jobs SET state = ?2, message = ?3, result = ?4, finished_at = ?5, updated_at = ?5, seq = ?6 "
+	"WHERE id = ?1";
+
+struct job_run {
+	struct ctx *c;
+	char id[ID_LEN];
+	int64_t last_ms;
+};
+
+struct jobs {
+	const struct app *app;
+	const struct job_kind *kinds;
+	pthread_t *threads;
+	int n;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+	void (*on_finish)(void *arg, bool ok);
+	void *arg;
+};
+
+enum err jobs_submit(struct ctx *c, const char *kind, const char *params, char id[ID_LEN])
+{
+	const struct user *u = c->user;
+	char now[TIME_ISO_LEN];
+	int64_t seq;
+	enum err rc;
+
+	id_new(id);
+	time_now_iso(now);
+	if ((rc = store_begin(c->store)) != OK)
+		return rc;
+	if ((rc = store_seq_next(c->store, &seq)) != OK ||
+	    (rc = store_exec(c->store, SQL_JOB_ADD, "ttttti", id, kind, params ? params : "{}",
+			     u ? u->id : NULL, now, seq)) != OK ||
+	    (rc = auth_audit(c, "job.submit", "job", id, NULL)) != OK ||
+	    (rc = store_commit(c->store)) != OK) {
+		store_rollback(c->store);
+		return rc;
+	}
+	if (c->app->jobs) {
+		struct jobs *j = c->app->jobs;
+		pthread_mutex_lock(&j->lock);
+		pthread_cond_signal(&j->wake);
+		pthread_mutex_unlock(&j->lock);
+	}
+	return OK;
+}
+
+static const char *dup(struct ctx *c, const char *s)
+{
+	return s ? arena_strdup(c->arena, s) : NULL;
+}
+
+enum err jobs_get(struct ctx *c, const char *id, struct job *j)
+{
+	const struct user *u = c->user;
+	struct stmt *st;
+	bool found;
+	enum err rc;
+
+	if ((rc = store_query(c->store, &st, SQL_JOB_GET, "t", id)) != OK)
+		return rc;
+	if ((found = store_next(st))) {
+		memset(j, 0, sizeof *j);
+		snprintf(j->id, sizeof j->id, "%s", store_text(st, 0));
+		snprintf(j->kind, sizeof j->kind, "%s", store_text(st, 1));
+		snprintf(j->state, sizeof j->state, "%s", store_text(st, 2));
+		j->progress = store_int(st, 3);
+		j->total = store_int(st, 4);
+		j->message = dup(c, store_text(st, 5));
+		j->params = dup(c, store_text(st, 6));
+		j->result = dup(c, store_text(st, 7));
+		snprintf(j->started_by, sizeof j->started_by, "%s", store_text(st, 8));
+		snprintf(j->created_at, sizeof j->created_at, "%s", store_text(st, 9));
+		snprintf(j->started_at, sizeof j->started_at, "%s", store_text(st, 10));
+		snprintf(j->finished_at, sizeof j->finished_at, "%s", store_text(st, 11));
+	}
+	if ((rc = store_done(st)) != OK)
+		return rc;
+	if (!found || !u || (strcmp(j->started_by, u->id) != 0 && !auth_can(u, ACT_JOB_READ_ANY, NULL)))
+		return ctx_fail(c, ERR_NOTFOUND, "id", "%s", _("There is no such job."));
+	return OK;
+}
+
+void jobs_progress(struct job_run *run, int64_t done, int64_t total, const char *message)
+{
+	int64_t now = time_now_ms();
+	char iso[TIME_ISO_LEN];
+
+	if (now - run->last_ms < PROGRESS_WRITE_MS && done < total)
+		return;
+	run->last_ms = now;
+	time_iso(now, iso);
+	/* Progress is advisory: a busy store costs a report, not the job. */
+	store_exec(run->c->store, SQL_JOB_PROGRESS, "tiitt", run->id, done, total, message ? message : "", iso);
+}
+
+static bool finish(struct ctx *c, const char *id, enum err rc, const char *result)
+{
+	char now[TIME_ISO_LEN];
+	int64_t seq = 0;
+	bool ok = rc == OK;
+
+	time_now_iso(now);
+	if (store_begin(c->store) != OK)
+		return ok;
+	if (store_seq_next(c->store, &seq) != OK ||
+	    store_exec(c->store, SQL_JOB_FINISH, "ttttti", id, ok ? "done" : "failed",
+		       ok ? "" : (c->err.msg[0] ? c->err.msg : err_name(rc)), ok ? result : NULL, now, seq) != OK ||
+	    store_commit(c->store) != OK)
+		store_rollback(c->store);
+	log_msg(ok ? LOG_INFO : LOG_WARN, id, "job %s: %s", ok ? "done" : "failed", ok ? "" : c->err.msg);
+	return ok;
+}
+
+/* Claims the oldest queued job and runs it in c's thread. */
+static bool run_one(struct ctx *c, const struct job_kind *kinds, bool *ok)
+{
+	char now[TIME_ISO_LEN], kind[32] = "", started_by[ID_LEN] = "";
+	struct job_run run = {c, "", 0};
+	struct user starter;
+	const struct job_kind *k;
+	struct stmt *st;
+	struct buf result;
+	json_t *params = NULL;
+	bool found;
+	enum err rc;
+
+	time_now_iso(now);
+	if (store_query(c->store, &st, SQL_JOB_CLAIM, "t", now) != OK)
+		return false;
+	if ((found = store_next(st))) {
+		snprintf(run.id, sizeof run.id, "%s", store_text(st, 0));
+		snprintf(kind, sizeof kind, "%s", store_text(st, 1));
+		params = json_loads(store_text(st, 2), 0, NULL);
+		snprintf(started_by, sizeof started_by, "%s", store_text(st, 3));
+	}
+	if (store_done(st) != OK || !found) {
+		json_decref(params);
+		return false;
+	}
+	c->req_id = run.id;
+	c->user = NULL;
+	if (started_by[0] && auth_user_get(c, started_by, &starter) == OK)
+		c->user = &starter;
+	err_clear(&c->err);
+	for (k = kinds; k->name && strcmp(k->name, kind) != 0; k++)
+		;
+	buf_init(&result, BUF_MAX_DEFAULT);
+	if (!k->name)
+		rc = ctx_fail(c, ERR_INVALID, NULL, "no worker knows jobs of kind '%s'", kind);
+	else
+		rc = k->fn(c, &run, params ? params : json_object(), &result);
+	*ok = finish(c, run.id, rc, result.len ? result.p : "{}");
+	buf_release(&result);
+	json_decref(params);
+	c->user = NULL;
+	return true;
+}
+
+bool jobs_run_one(struct ctx *c, const struct job_kind *kinds)
+{
+	bool ok;
+	return run_one(c, kinds, &ok);
+}
+
+static void *worker(void *arg)
+{
+	struct jobs *j = arg;
+
+	for (;;) {
+		struct arena *a = arena_new();
+		struct ctx c = {.app = j->app, .arena = a, .ip = "", .lang = "en"};
+		bool ran = false, ok = false;
+
+		if (store_pool_get(j->app->pool, &c.store) == OK)
+			ran = run_one(&c, j->kinds, &ok);
+		arena_free(a);
+		if (ran && j->on_finish)
+			j->on_finish(j->arg, ok);
+		pthread_mutex_lock(&j->lock);
+		if (!j->stopping && !ran) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += IDLE_POLL_MS / 1000;
+			pthread_cond_timedwait(&j->wake, &j->lock, &ts);
+		}
+		bool stop = j->stopping;
+		pthread_mutex_unlock(&j->lock);
+		if (stop)
+			return NULL;
+	}
+}
+
+struct jobs *jobs_start(const struct app *app, const struct job_kind *kinds, int workers)
+{
+	struct jobs *j;
+
+	if (workers <= 0)
+		return NULL;
+	j = xcalloc(1, sizeof *j);
+	j->app = app;
+	j->kinds = kinds;
+	j->n = workers;
+	j->threads = xcalloc((size_t)workers, sizeof *j->threads);
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->wake, NULL);
+	for (int i = 0; i < workers; i++)
+		if (pthread_create(&j->threads[i], NULL, worker, j) != 0)
+			BUG("cannot start a job worker");
+	return j;
+}
+
+void jobs_on_finish(struct jobs *j, void (*fn)(void *arg, bool ok), void *arg)
+{
+	if (!j)
+		return;
+	j->on_finish = fn;
+	j->arg = arg;
+}
+
+void jobs_stop(struct jobs *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->stopping = true;
+	pthread_cond_broadcast(&j->wake);
+	pthread_mutex_unlock(&j->lock);
+	for (int i = 0; i < j->n; i++)
+		pthread_join(j->threads[i], NULL);
+	pthread_mutex_destroy(&j->lock);
+	pthread_cond_destroy(&j->wake);
+	free(j->threads);
+	free(j);
+}

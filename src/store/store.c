@@ -1,0 +1,607 @@
+/*
+ * store.c — the SQLite engine behind store.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/conf.h"
+#include "base/embed.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/xmalloc.h"
+#include "store/store.h"
+#include "base/banned.h"
+
+#define STMT_CACHE 128      /* statements kept prepared per connection */
+#define MIGRATION_PREFIX "src/store/migrations/"
+
+struct stmt {
+	struct store *s;
+	sqlite3_stmt *st;
+	const char *sql;    /* the key: the address of the SQL constant */
+	bool busy;          /* between store_query and store_done */
+	bool cached;
+	int rc;             /* the last sqlite3_step result */
+};
+
+struct store {
+	sqlite3 *db;
+	struct stmt cache[STMT_CACHE];
+	int version;
+	char path[1024];
+};
+
+static atomic_ulong store_errors;
+
+uint64_t store_error_count(void)
+{
+	return atomic_load(&store_errors);
+}
+
+/* Maps an SQLite result to an enum err, logging what is not the user's. */
+static enum err fail(struct store *s, int rc, const char *what)
+{
+	int base = rc & 0xff;
+
+	if (base == SQLITE_BUSY || base == SQLITE_LOCKED) {
+		log_msg(LOG_WARN, NULL, "store busy: %s", what);
+		return ERR_BUSY;
+	}
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return ERR_EXISTS;
+	atomic_fetch_add(&store_errors, 1);
+	log_msg(LOG_ERROR, NULL, "store: %s: %s (%d)", what, s ? sqlite3_errmsg(s->db) : "", rc);
+	return ERR_STORE;
+}
+
+static enum err exec_script(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		log_msg(LOG_ERROR, NULL, "store: %s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return fail(NULL, rc, "script");
+	}
+	return OK;
+}
+
+/* Applies, in order, each embedded migration newer than the schema. Each
+ * runs in its own transaction with its version, so a crash leaves the
+ * schema at a whole version. */
+static enum err migrate(struct store *s, struct errinfo *ei)
+{
+	enum err rc;
+	int64_t have = 0;
+
+	if ((rc = exec_script(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")) != OK)
+		return err_set(ei, rc, NULL, "cannot create the migrations table");
+	rc = store_int1(s, &have, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+	if (rc != OK)
+		return err_set(ei, rc, NULL, "cannot read the schema version");
+	for (int want = (int)have + 1;; want++) {
+		const struct embedded *e, *found = NULL;
+		char prefix[64], now[TIME_ISO_LEN];
+
+		snprintf(prefix, sizeof prefix, MIGRATION_PREFIX "%04d_", want);
+		for (e = embedded_files; e->name; e++)
+			if (strncmp(e->name, prefix, strlen(prefix)) == 0)
+				found = e;
+		if (!found)
+			break;
+		time_now_iso(now);
+		if ((rc = store_begin(s)) != OK)
+			return err_set(ei, rc, NULL, "cannot lock the store to migrate it");
+		if ((rc = exec_script(s, (const char *)found->data)) != OK ||
+		    (rc = store_exec(s, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+				     "itt", (int64_t)want, found->name + strlen(MIGRATION_PREFIX), now)) != OK ||
+		    (rc = store_commit(s)) != OK) {
+			store_rollback(s);
+			return err_set(ei, rc, NULL, "migration %s failed", found->name);
+		}
+		log_msg(LOG_INFO, NULL, "store: applied migration %s", found->name);
+		have = want;
+	}
+	s->version = (int)have;
+	return OK;
+}
+
+enum err store_open(const char *dir, bool do_migrate, struct store **out, struct errinfo *ei)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+	enum err rc;
+	int src;
+
+	*out = NULL;
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		free(s);
+		return err_set(ei, ERR_IO, NULL, "cannot create the data directory %s: %s", dir, strerror(errno));
+	}
+	snprintf(s->path, sizeof s->path, "%s/%s", dir, STORE_FILE);
+	src = sqlite3_open_v2(s->path, &s->db,
+			      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (src != SQLITE_OK) {
+		rc = err_set(ei, ERR_IO, NULL, "cannot open %s: %s", s->path, sqlite3_errstr(src));
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	if ((rc = exec_script(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+				 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;")) != OK) {
+		err_set(ei, rc, NULL, "cannot set up %s (is it a Reach database?)", s->path);
+		goto fail;
+	}
+	if (do_migrate && (rc = migrate(s, ei)) != OK)
+		goto fail;
+	if (!do_migrate) {
+		int64_t v = 0;
+		store_int1(s, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
+		s->version = (int)v;
+	}
+	*out = s;
+	return OK;
+fail:
+	store_close(s);
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(s->cache[i].st);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int store_version(struct store *s)
+{
+	return s->version;
+}
+
+static enum err bind(struct stmt *st, const char *fmt, va_list ap)
+{
+	int rc = SQLITE_OK;
+
+	for (int i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
+		switch (*fmt) {
+		case 't': {
+			const char *t = va_arg(ap, const char *);
+			rc = t ? sqlite3_bind_text(st->st, i, t, -1, SQLITE_STATIC) : sqlite3_bind_null(st->st, i);
+			break;
+		}
+		case 'i':
+			rc = sqlite3_bind_int64(st->st, i, va_arg(ap, int64_t));
+			break;
+		case 'b':
+			rc = sqlite3_bind_int(st->st, i, va_arg(ap, int) ? 1 : 0);
+			break;
+		default:
+			BUG("bad store bind format");
+		}
+	}
+	return rc == SQLITE_OK ? OK : fail(st->s, rc, "bind");
+}
+
+/* Finds the cached statement for sql, preparing it on first use. A
+ * statement already in use (a query inside a loop over the same query)
+ * gets a fresh, uncached one. */
+static enum err prepare(struct store *s, const char *sql, struct stmt **out)
+{
+	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+	struct stmt *st = NULL;
+	int rc;
+
+	for (size_t k = 0; k < STMT_CACHE; k++) {
+		struct stmt *c = &s->cache[(h + k) % STMT_CACHE];
+		if (c->sql == sql && !c->busy) {
+			st = c;
+			break;
+		}
+		if (!c->sql) {
+			st = c;
+			break;
+		}
+	}
+	if (st && st->sql == sql) {
+		st->busy = true;
+		*out = st;
+		return OK;
+	}
+	if (!st) {
+		st = xcalloc(1, sizeof *st);
+	} else
+		st->cached = true;
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->st, NULL);
+	if (rc != SQLITE_OK) {
+		if (!st->cached)
+			free(st);
+		return fail(s, rc, sql);
+	}
+	st->s = s;
+	st->sql = sql;
+	st->busy = true;
+	*out = st;
+	return OK;
+}
+
+static enum err vquery(struct store *s, struct stmt **out, const char *sql, const char *fmt, va_list ap)
+{
+	enum err rc;
+
+	if ((rc = prepare(s, sql, out)) != OK)
+		return rc;
+	(*out)->rc = SQLITE_OK;
+	if ((rc = bind(*out, fmt, ap)) != OK) {
+		store_done(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+enum err store_query(struct store *s, struct stmt **out, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	enum err rc;
+
+	va_start(ap, fmt);
+	rc = vquery(s, out, sql, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+bool store_next(struct stmt *st)
+{
+	if (st->rc != SQLITE_OK && st->rc != SQLITE_ROW)
+		return false;
+	st->rc = sqlite3_step(st->st);
+	return st->rc == SQLITE_ROW;
+}
+
+enum err store_done(struct stmt *st)
+{
+	int rc = st->rc;
+	enum err e = OK;
+
+	if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		e = fail(st->s, rc, st->sql);
+	sqlite3_reset(st->st);
+	sqlite3_clear_bindings(st->st);
+	st->busy = false;
+	if (!st->cached) {
+		sqlite3_finalize(st->st);
+		free(st);
+	}
+	return e;
+}
+
+enum err store_exec(struct store *s, const char *sql, const char *fmt, ...)
+{
+	struct stmt *st;
+	va_list ap;
+	enum err rc;
+
+	va_start(ap, fmt);
+	rc = vquery(s, &st, sql, fmt, ap);
+	va_end(ap);
+	if (rc != OK)
+		return rc;
+	while (store_next(st))
+		;
+	return store_done(st);
+}
+
+enum err store_int1(struct store *s, int64_t *out, const char *sql, const char *fmt, ...)
+{
+	struct stmt *st;
+	va_list ap;
+	enum err rc;
+	bool row;
+
+	va_start(ap, fmt);
+	rc = vquery(s, &st, sql, fmt, ap);
+	va_end(ap);
+	if (rc != OK)
+		return rc;
+	if ((row = store_next(st)))
+		*out = sqlite3_column_int64(st->st, 0);
+	rc = store_done(st);
+	return rc != OK ? rc : row ? OK : ERR_NOTFOUND;
+}
+
+const char *store_text(struct stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st->st, col);
+}
+
+int64_t store_int(struct stmt *st, int col)
+{
+	return sqlite3_column_int64(st->st, col);
+}
+
+bool store_null(struct stmt *st, int col)
+{
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+int64_t store_changes(struct store *s)
+{
+	return sqlite3_changes64(s->db);
+}
+
+enum err store_begin(struct store *s)
+{
+	return store_exec(s, "BEGIN IMMEDIATE", "");
+}
+
+enum err store_begin_read(struct store *s)
+{
+	return store_exec(s, "BEGIN", "");
+}
+
+enum err store_commit(struct store *s)
+{
+	return store_exec(s, "COMMIT", "");
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum err store_seq_next(struct store *s, int64_t *out)
+{
+	return store_int1(s, out, "UPDATE change_seq SET n = n + 1 WHERE id = 1 RETURNING n", "");
+}
+
+enum err store_ping(struct store *s)
+{
+	int64_t v;
+	return store_int1(s, &v, "SELECT 1", "");
+}
+
+enum err store_backup(struct store *s, const char *path,
+		      void (*progress)(void *arg, int64_t done, int64_t total), void *arg,
+		      struct errinfo *ei)
+{
+	char tmp[1100];
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk;
+	int rc;
+
+	/* Written beside the target and renamed, so a failed backup never
+	 * leaves a half file under the name asked for. */
+	snprintf(tmp, sizeof tmp, "%s.partial", path);
+	unlink(tmp);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sqlite3_close(dst);
+		return err_set(ei, ERR_IO, NULL, "cannot create %s", tmp);
+	}
+	if (!(bk = sqlite3_backup_init(dst, "main", s->db, "main"))) {
+		err_set(ei, ERR_STORE, NULL, "cannot start the backup: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		unlink(tmp);
+		return ERR_STORE;
+	}
+	do {
+		/* Small steps: writers get the lock back between them. */
+		rc = sqlite3_backup_step(bk, 256);
+		if (progress)
+			progress(arg, sqlite3_backup_pagecount(bk) - sqlite3_backup_remaining(bk),
+				 sqlite3_backup_pagecount(bk));
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(bk);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+	sqlite3_close(dst);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		unlink(tmp);
+		return err_set(ei, ERR_IO, NULL, "backup failed: %s", sqlite3_errstr(rc));
+	}
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		return err_set(ei, ERR_IO, NULL, "cannot write %s: %s", path, strerror(errno));
+	}
+	return OK;
+}
+
+/* The highest migration this program carries. */
+static int known_version(void)
+{
+	int v = 0;
+	size_t n = strlen(MIGRATION_PREFIX);
+
+	for (const struct embedded *e = embedded_files; e->name; e++)
+		if (strncmp(e->name, MIGRATION_PREFIX, n) == 0) {
+			int64_t x;
+			char num[5] = {0};
+			memcpy(num, e->name + n, 4);
+			if (conf_parse_int(num, 1, 9999, &x) == OK && x > v)
+				v = (int)x;
+		}
+	return v;
+}
+
+/* Opens path read-only and checks it through and through. */
+static enum err check_file(const char *path, struct errinfo *ei)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	enum err rc = OK;
+	int64_t version = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		rc = err_set(ei, ERR_INVALID, NULL, "%s cannot be opened", path);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		rc = err_set(ei, ERR_INVALID, NULL, "%s is not a whole SQLite database (integrity check failed)", path);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT MAX(version) FROM schema_migrations", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		rc = err_set(ei, ERR_INVALID, NULL, "%s is not a Reach backup (no schema version)", path);
+		goto out;
+	}
+	version = sqlite3_column_int64(st, 0);
+	if (version > known_version()) {
+		rc = err_set(ei, ERR_INVALID, NULL, "%s was made by a newer Reach (schema %lld; this one knows %d)",
+			     path, (long long)version, known_version());
+		goto out;
+	}
+	if (version < 1)
+		rc = err_set(ei, ERR_INVALID, NULL, "%s has no Reach schema", path);
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+static enum err copy_file(const char *from, const char *to, struct errinfo *ei)
+{
+	char buf[65536];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	enum err rc = OK;
+
+	if (in < 0)
+		return err_set(ei, ERR_IO, NULL, "cannot read %s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (out < 0) {
+		close(in);
+		return err_set(ei, ERR_IO, NULL, "cannot write %s: %s", to, strerror(errno));
+	}
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = err_set(ei, ERR_IO, NULL, "cannot write %s: %s", to, strerror(errno));
+			break;
+		}
+	if (n < 0)
+		rc = err_set(ei, ERR_IO, NULL, "cannot read %s: %s", from, strerror(errno));
+	if (rc == OK && fsync(out) != 0)
+		rc = err_set(ei, ERR_IO, NULL, "cannot sync %s: %s", to, strerror(errno));
+	close(in);
+	close(out);
+	return rc;
+}
+
+enum err store_restore(const char *dir, const char *path, struct errinfo *ei)
+{
+	char db[1100], tmp[1200], side[1200];
+	enum err rc;
+
+	if ((rc = check_file(path, ei)) != OK)
+		return rc;
+	if ((rc = store_lock_dir(dir, true, ei)) != OK)
+		return rc;
+	snprintf(db, sizeof db, "%s/%s", dir, STORE_FILE);
+	snprintf(tmp, sizeof tmp, "%s.restoring", db);
+	if ((rc = copy_file(path, tmp, ei)) != OK) {
+		unlink(tmp);
+		return rc;
+	}
+	/* The old WAL belongs to the old database: it must not be replayed
+	 * over the restored one. */
+	snprintf(side, sizeof side, "%s-wal", db);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", db);
+	unlink(side);
+	if (rename(tmp, db) != 0) {
+		unlink(tmp);
+		return err_set(ei, ERR_IO, NULL, "cannot replace %s: %s", db, strerror(errno));
+	}
+	return OK;
+}
+
+enum err store_lock_dir(const char *dir, bool exclusive, struct errinfo *ei)
+{
+	char path[1100];
+	int fd;
+
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return err_set(ei, ERR_IO, NULL, "cannot create %s: %s", dir, strerror(errno));
+	snprintf(path, sizeof path, "%s/reach.lock", dir);
+	/* The descriptor is kept open on purpose: the lock lasts until exit. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0)
+		return err_set(ei, ERR_IO, NULL, "cannot open %s: %s", path, strerror(errno));
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+		close(fd);
+		return err_set(ei, ERR_BUSY, NULL, exclusive ?
+			       "a Reach server is using %s; stop it first" :
+			       "%s is being restored; try again when that is done", dir);
+	}
+	return OK;
+}
+
+/* The pool: one connection per thread, found through a thread key. */
+struct store_pool {
+	char dir[1024];
+	pthread_key_t key;
+	pthread_mutex_t lock;
+	struct store **all;
+	size_t n;
+};
+
+struct store_pool *store_pool_new(const char *dir)
+{
+	struct store_pool *p = xcalloc(1, sizeof *p);
+
+	snprintf(p->dir, sizeof p->dir, "%s", dir);
+	if (pthread_key_create(&p->key, NULL) != 0)
+		BUG("pthread_key_create");
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+enum err store_pool_get(struct store_pool *p, struct store **out)
+{
+	struct store *s = pthread_getspecific(p->key);
+	struct errinfo ei = {0};
+	enum err rc;
+
+	if (s) {
+		*out = s;
+		return OK;
+	}
+	if ((rc = store_open(p->dir, false, &s, &ei)) != OK) {
+		log_msg(LOG_ERROR, NULL, "store: %s", ei.msg);
+		return rc;
+	}
+	pthread_setspecific(p->key, s);
+	pthread_mutex_lock(&p->lock);
+	p->all = xrealloc(p->all, (p->n + 1) * sizeof *p->all);
+	p->all[p->n++] = s;
+	pthread_mutex_unlock(&p->lock);
+	*out = s;
+	return OK;
+}
+
+void store_pool_free(struct store_pool *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		store_close(p->all[i]);
+	free(p->all);
+	pthread_key_delete(p->key);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}

@@ -1,0 +1,118 @@
+/*
+ * store.h — the only door to SQL.
+ *
+ * A struct store is one connection, used by one thread at a time. The
+ * server keeps one per thread (store_pool); a command keeps one. SQL text
+ * is always a string constant with numbered placeholders (?1, ?2, …) and
+ * values are bound, never built into the text; statements are prepared
+ * once per connection and cached by the address of their text.
+ *
+ * The SQL that modules write stays inside the subset SQLite and PostgreSQL
+ * share: ?N placeholders (rewritten to $N for PostgreSQL), INSERT … ON
+ * CONFLICT … DO UPDATE, RETURNING, CURRENT_TIMESTAMP-free (times are bound
+ * from C), no AUTOINCREMENT. What differs between engines (the change
+ * sequence, backup, full-text search) is a store_* function.
+ *
+ * Errors: ERR_BUSY when the database stayed locked past the busy timeout,
+ * ERR_EXISTS for a uniqueness violation, ERR_STORE for anything else (the
+ * engine's message goes to the log, not to the user).
+ *
+ *   struct stmt *st;
+ *   if ((rc = store_query(s, &st, SQL_FIND, "t", login)) != OK) goto out;
+ *   while (store_next(st)) use(store_text(st, 0));
+ *   rc = store_done(st);
+ */
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct store;
+struct stmt;
+struct store_pool;
+
+#define STORE_BUSY_TIMEOUT_MS 5000
+#define STORE_FILE "reach.db"
+
+/* Opens (creating if need be) the database in DIR, in WAL mode, and brings
+ * its schema up to date with the embedded migrations when migrate is true.
+ * ERR_IO when the directory cannot be used. */
+enum err store_open(const char *dir, bool migrate, struct store **out, struct errinfo *ei);
+void store_close(struct store *s);
+
+/* The schema version (the highest migration applied). */
+int store_version(struct store *s);
+
+/* Prepares (or takes from the cache) sql, binds the arguments described by
+ * fmt — 't' text (const char *, NULL binds NULL), 'i' int64_t, 'b' bool
+ * as int — and leaves it ready for store_next. */
+enum err store_query(struct store *s, struct stmt **out, const char *sql, const char *fmt, ...);
+
+/* Advances to the next row: true while there is one. After false, call
+ * store_done, which says whether the end was the end or an error. */
+bool store_next(struct stmt *st);
+
+/* Resets the statement for reuse and returns the first error met. */
+enum err store_done(struct stmt *st);
+
+/* Runs a statement that returns no rows (or ignores them). */
+enum err store_exec(struct store *s, const char *sql, const char *fmt, ...);
+
+/* Runs a statement and reads the first column of its first row as an
+ * integer; ERR_NOTFOUND when there is no row. */
+enum err store_int1(struct store *s, int64_t *out, const char *sql, const char *fmt, ...);
+
+/* Columns of the current row. Text is valid until the next store_next
+ * or store_done; NULL for SQL NULL. */
+const char *store_text(struct stmt *st, int col);
+int64_t store_int(struct stmt *st, int col);
+bool store_null(struct stmt *st, int col);
+
+/* Rows changed by the last statement. */
+int64_t store_changes(struct store *s);
+
+/* Transactions. store_begin takes the write lock at once (BEGIN
+ * IMMEDIATE) so a writer never fails half-way for a lock; store_begin_read
+ * gives a consistent snapshot. Rollback after an error is always safe. */
+enum err store_begin(struct store *s);
+enum err store_begin_read(struct store *s);
+enum err store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* The next value of the instance-wide change sequence (inside a write
+ * transaction). Every written row records one, so "what changed since N"
+ * has an answer. */
+enum err store_seq_next(struct store *s, int64_t *out);
+
+/* A quick liveness check (for /readyz). */
+enum err store_ping(struct store *s);
+
+/* Copies the live database to path, consistently, while others keep
+ * reading and writing. progress (may be NULL) is called with pages done
+ * and total. */
+enum err store_backup(struct store *s, const char *path,
+		      void (*progress)(void *arg, int64_t done, int64_t total), void *arg,
+		      struct errinfo *ei);
+
+/* Checks that path is a whole, uncorrupted Reach database this program
+ * can open, then replaces the database in dir with it. The server must be
+ * stopped (ERR_BUSY otherwise). */
+enum err store_restore(const char *dir, const char *path, struct errinfo *ei);
+
+/* Holds the data directory for a server: shared, so several servers may
+ * share it, but exclusive against restore. Released at exit. */
+enum err store_lock_dir(const char *dir, bool exclusive, struct errinfo *ei);
+
+/* Engine errors since start (for /metrics). */
+uint64_t store_error_count(void);
+
+/* One connection per thread, opened on first use and closed by
+ * store_pool_free. */
+struct store_pool *store_pool_new(const char *dir);
+enum err store_pool_get(struct store_pool *p, struct store **out);
+void store_pool_free(struct store_pool *p);
+
+#endif

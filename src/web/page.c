@@ -1,0 +1,80 @@
+/*
+ * page.c — the common data of every page, and error pages.
+ */
+#include <string.h>
+
+#include "auth/auth.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "web/page.h"
+#include "web/web.h"
+#include "base/banned.h"
+
+static const char *const lang_codes[] = {"en", "fa", "vi", "az"};
+static const char *const lang_names[] = {"English", "فارسی", "Tiếng Việt", "Azərbaycanca"};
+
+static json_t *langs(const char *current)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < sizeof lang_codes / sizeof lang_codes[0]; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "code", lang_codes[i], "name",
+						   lang_names[i], "current", strcmp(current, lang_codes[i]) == 0));
+	return a;
+}
+
+static void common(struct req *r, json_t *d, const char *title)
+{
+	const struct ctx *c = &r->c;
+	const struct user *u = r->c.user;
+	char today[TIME_ISO_LEN];
+
+	time_now_iso(today);
+	today[10] = '\0';
+	json_object_set_new(d, "title", json_string(title));
+	json_object_set_new(d, "today", json_string(today));
+	json_object_set_new(d, "path", json_string(r->path));
+	json_object_set_new(d, "langs", langs(r->c.lang));
+	if (r->csrf)
+		json_object_set_new(d, "csrf", json_string(r->csrf));
+	if (!u)
+		return;
+	json_object_set_new(d, "user", json_pack("{s:s, s:s, s:s, s:s}", "display_name", u->display_name,
+						 "login", u->login, "role", auth_role_name(u->role), "role_label",
+						 _(auth_role_label(u->role))));
+	json_object_set_new(d, "is_admin", json_boolean(auth_can(u, ACT_ACCOUNT_ADMIN, NULL)));
+	json_object_set_new(d, "can_audit", json_boolean(auth_can(u, ACT_AUDIT_READ, NULL)));
+}
+
+int web_page(struct req *r, int status, const char *tmpl, const char *title, json_t *data)
+{
+	struct errinfo ei = {0};
+	json_t *d = data ? data : json_object();
+
+	common(r, d, title);
+	buf_reset(&r->out);
+	if (web_render(r->c.app->web, tmpl, d, r->c.lang, &r->out, &ei) != OK) {
+		json_decref(d);
+		log_msg(LOG_ERROR, r->c.req_id, "page %s: %s", tmpl, ei.msg);
+		r->wants_html = false; /* no second try at a page */
+		return req_error(r, 500, "internal", NULL, "the page could not be made");
+	}
+	json_decref(d);
+	return req_html(r, status);
+}
+
+void web_error_page(struct req *r, int status, const char *code, const char *msg)
+{
+	struct errinfo ei = {0};
+	const struct ctx *c = &r->c;
+	json_t *d = json_pack("{s:i, s:s, s:s}", "status", status, "code", code, "message", msg);
+
+	(void)c;
+	common(r, d, msg);
+	if (web_render(r->c.app->web, "error", d, r->c.lang, &r->out, &ei) != OK) {
+		log_msg(LOG_ERROR, r->c.req_id, "error page: %s", ei.msg);
+		buf_reset(&r->out);
+		r->out.err = ERR_INTERNAL; /* tells req_error to fall back to JSON */
+	}
+	json_decref(d);
+}
