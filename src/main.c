@@ -5,6 +5,7 @@
  *   reach [--data DIR] [--SETTING VALUE]... COMMAND [ARGS]
  */
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -461,6 +462,15 @@ static int configure(struct cli *cli, int argc, char **argv, const struct comman
 	return 0;
 }
 
+/* Who runs a command, for the audit log: the account of the process. */
+static const char *system_user(void)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	const char *u = getenv("USER");
+
+	return pw && pw->pw_name ? pw->pw_name : u ? u : "unknown";
+}
+
 int main(int argc, char **argv)
 {
 	static struct cli cli;
@@ -487,7 +497,7 @@ int main(int argc, char **argv)
 			memcpy(lang, "en", 2);
 	}
 	cli.c = (struct ctx){.app = &cli.app, .arena = arena_new(), .ip = "", .lang = lang,
-			     .user_login = getenv("USER")};
+			     .user_login = system_user()};
 	rc = cmd->run(&cli);
 	arena_free(cli.c.arena);
 	web_free((struct web *)cli.app.web);

@@ -259,7 +259,12 @@ enum err auth_user_update(struct ctx *c, const char *id, const char *display_nam
 
 enum err auth_user_set_disabled(struct ctx *c, const char *id, bool disabled)
 {
+	const struct user *me = c->user;
 	struct update_arg a = {id, NULL, NULL, disabled ? 1 : 0};
+
+	/* Locking oneself out is never what an administrator meant. */
+	if (disabled && me && strcmp(me->id, id) == 0)
+		return ctx_fail(c, ERR_INVALID, "disabled", "%s", _("You cannot disable your own account."));
 	return in_tx(c, update_tx, &a);
 }
 

@@ -71,6 +71,7 @@ static enum err session_create(struct ctx *c, const struct user *u, char token[S
 	secret_new(token);
 	secret_new(csrf);
 	secret_hash(token, strlen(token), h);
+	c->user = u; /* from here on the request acts as the one who signed in */
 	if ((rc = store_begin(c->store)) != OK)
 		return rc;
 	if ((rc = store_exec(c->store,

@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,15 @@ void time_now_iso(char out[TIME_ISO_LEN])
 	time_iso(time_now_ms(), out);
 }
 
+/* timegm would quietly turn 2026-02-30 into March 2nd. */
+static int days_in_month(int y, int mo)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return mo == 2 && leap ? 29 : days[mo - 1];
+}
+
 int time_parse_iso(const char *s, int64_t *ms)
 {
 	struct tm tm;
@@ -54,7 +64,9 @@ int time_parse_iso(const char *s, int64_t *ms)
 			return -1;
 	} else
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	/* %2d takes a sign, so "-1" would pass as an hour without the lower bounds. */
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 60 || frac < 0 || d > days_in_month(y, mo))
 		return -1;
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
