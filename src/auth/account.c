@@ -315,9 +315,13 @@ enum err auth_user_list(struct ctx *c, int64_t after, int limit, struct user **o
 			int64_t *next)
 {
 	struct stmt *st;
-	struct user *list = arena_alloc(c->arena, sizeof *list * (size_t)(limit + 1));
+	struct user *list;
 	enum err rc;
 	int k = 0;
+
+	if (limit < 1)
+		limit = 1;
+	list = arena_alloc(c->arena, sizeof *list * (size_t)(limit + 1));
 
 	if ((rc = store_query(c->store, &st, SQL_USER_LIST, "ii", after, (int64_t)limit + 1)) != OK)
 		return rc;

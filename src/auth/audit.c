@@ -39,10 +39,14 @@ static const char *dup(struct ctx *c, struct stmt *st, int col)
 enum err auth_audit_list(struct ctx *c, int64_t before, int limit, struct audit_entry **out, int *n,
 			 int64_t *next)
 {
-	struct audit_entry *list = arena_alloc(c->arena, sizeof *list * (size_t)(limit + 1));
+	struct audit_entry *list;
 	struct stmt *st;
 	enum err rc;
 	int k = 0;
+
+	if (limit < 1)
+		limit = 1;
+	list = arena_alloc(c->arena, sizeof *list * (size_t)(limit + 1));
 
 	if ((rc = store_query(c->store, &st, SQL_AUDIT_LIST, "ii", before > 0 ? before : INT64_MAX,
 			      (int64_t)limit + 1)) != OK)

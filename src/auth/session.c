@@ -220,6 +220,8 @@ enum err auth_token_revoke(struct ctx *c, const char *id)
 	int64_t seq;
 	enum err rc;
 
+	if (!u)
+		return ctx_fail(c, ERR_AUTH, NULL, "%s", _("Please sign in."));
 	time_now_iso(now);
 	if ((rc = store_begin(c->store)) != OK)
 		return rc;
@@ -250,6 +252,8 @@ enum err auth_token_list(struct ctx *c, struct api_token **out, int *n)
 	enum err rc;
 	int k = 0;
 
+	if (!u)
+		return ctx_fail(c, ERR_AUTH, NULL, "%s", _("Please sign in."));
 	if ((rc = store_int1(c->store, &count, "SELECT COUNT(*) FROM api_tokens WHERE user_uid = ?1 AND revoked_at IS NULL",
 			     "i", u->uid)) != OK)
 		return rc;

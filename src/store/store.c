@@ -136,6 +136,9 @@ enum err store_open(const char *dir, bool do_migrate, struct store **out, struct
 		rc = err_set(ei, ERR_IO, NULL, "cannot open %s: %s", s->path, sqlite3_errstr(src));
 		goto fail;
 	}
+	/* Without extended codes a uniqueness violation is a bare
+	 * SQLITE_CONSTRAINT, and fail() could not tell it from the others. */
+	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	if ((rc = exec_script(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 				 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;")) != OK) {
