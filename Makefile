@@ -6,6 +6,7 @@
 #   make asan       the same tests under AddressSanitizer + UBSan
 #   make bench      the benchmarks under bench/
 #   make install    install under PREFIX (default /usr/local)
+#   make V=1        show the compiler command lines
 
 PREFIX   ?= /usr/local
 BUILD    ?= build
@@ -15,7 +16,8 @@ PKGS      = libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n zlib
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = build-essential pkg-config gettext libmicrohttpd-dev libsqlite3-dev \
             libsodium-dev libjansson-dev libicu-dev zlib1g-dev libcmocka-dev sqlite3
-DEB_TEST  = nodejs npm chromium curl
+DEB_TEST  = nodejs=node npm=npm chromium curl sqlite3
+DEB_ASAN  = clang libclang-rt-14-dev
 DEB_BENCH = wrk nginx-light
 
 CC       ?= cc
@@ -38,12 +40,19 @@ EMBED    := $(sort $(wildcard src/store/migrations/*.sql) $(wildcard templates/*
 
 all: $(BUILD)/reach
 
+Q = @
+ifeq ($(V),1)
+Q =
+endif
+
 $(BUILD)/reach: $(BUILD)/src/main.o $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LINK $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC   $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/mo/%.mo: po/%.po
 	@mkdir -p $(dir $@)
@@ -64,7 +73,8 @@ $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 
 $(BUILD)/test/%: src/%.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	@echo "  TEST $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 tests: $(TESTBIN)
 
@@ -75,6 +85,9 @@ deps:
 deps-test:
 	@sh tools/deps.sh $(DEB_BUILD) $(DEB_TEST)
 	@sh tools/npm-deps.sh
+
+deps-asan: deps-test
+	@sh tools/deps.sh $(DEB_ASAN)
 
 deps-bench:
 	@sh tools/deps.sh $(DEB_BUILD) $(DEB_BENCH)
@@ -87,7 +100,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory all tests
 	@sh tests/run.sh $(BUILD)
 
-asan: deps-test
+asan: deps-asan
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  all tests
@@ -105,7 +118,7 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests deps deps-test deps-bench run test asan bench install clean
+.PHONY: all tests deps deps-test deps-asan deps-bench run test asan bench install clean
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,10 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages named on the command line that are missing.
-# As root it runs apt-get; otherwise it prints the exact line to run and stops.
+# As root it runs apt-get; otherwise it prints the exact line to run and
+# stops. "package=command" means: the package is not needed when command
+# is already on the PATH (node and npm may come with another nodejs build,
+# whose package conflicts with Debian's npm).
 missing=""
 for p in "$@"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing="$missing $p"
+	pkg=${p%%=*}
+	cmd=${p#*=}
+	if [ "$cmd" != "$p" ] && command -v "$cmd" >/dev/null 2>&1; then
+		continue
+	fi
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $pkg"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

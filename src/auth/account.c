@@ -100,7 +100,11 @@ static enum err name_check(struct ctx *c, const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
 
-	if (!n || !utf8_valid(name, n, NULL) || utf8_len(name, n) > AUTH_NAME_MAX)
+	size_t blank = 0;
+
+	while (blank < n && isspace((unsigned char)name[blank]))
+		blank++;
+	if (blank == n || !utf8_valid(name, n, NULL) || utf8_len(name, n) > AUTH_NAME_MAX)
 		return ctx_fail(c, ERR_INVALID, "display_name", "%s",
 				_("A display name has 1 to 200 characters."));
 	return OK;

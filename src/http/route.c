@@ -3,6 +3,7 @@
  * input a route declares before its handler runs.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "base/arena.h"
 #include "base/id.h"
@@ -244,6 +245,33 @@ static enum MHD_Result add_query(void *cls, enum MHD_ValueKind kind, const char 
 	return MHD_YES;
 }
 
+/* An empty text is a value of its own for text fields and for choices
+ * that list "" (the language "", for "the browser's"); for other types
+ * (an empty form field or ?limit=) it means the field was left out. */
+static bool empty_ok(const struct field *f)
+{
+	if (f->type == F_STR)
+		return true;
+	for (const char *const *ch = f->type == F_ENUM ? f->choices : NULL; ch && *ch; ch++)
+		if (!**ch)
+			return true;
+	return false;
+}
+
+/* True when the Content-Type ct names type (case does not matter),
+ * alone or followed by parameters ("application/json; charset=utf-8"). */
+static bool media_is(const char *ct, const char *type)
+{
+	size_t n = strlen(type);
+
+	if (strncasecmp(ct, type, n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
 /* Reads the body (JSON or form) or the query string into r->in and checks
  * every declared field. Unknown fields in a JSON body are refused, so a
  * misspelt name is an error and not a silent no-op. */
@@ -262,9 +290,9 @@ int route_input_or_respond(struct req *r)
 		if (json_object_get(r->in, "\001bad"))
 			return req_error(r, 400, "invalid_utf8", NULL, _("The query string is not valid UTF-8."));
 	} else if (r->body.len > 0) {
-		if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0)
+		if (ct && media_is(ct, "application/x-www-form-urlencoded"))
 			st = parse_form_or_respond(r);
-		else if (!ct || strncmp(ct, "application/json", 16) == 0) {
+		else if (!ct || media_is(ct, "application/json")) {
 			is_json = true;
 			st = parse_json_or_respond(r);
 		} else
@@ -275,7 +303,7 @@ int route_input_or_respond(struct req *r)
 	}
 	for (f = r->route->input; f && f->name; f++) {
 		json_t *v = json_object_get(r->in, f->name);
-		if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v) && f->type != F_STR)) {
+		if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v) && !empty_ok(f))) {
 			if (f->required)
 				return req_error(r, 400, "required", f->name, _("This field is required."));
 			if (v)

@@ -262,6 +262,22 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg(LOG_WARN, NULL, "http: %s", msg);
 }
 
+/* libmicrohttpd decodes %XX in the path and the query before we see them.
+ * A %00 would become a NUL that ends the text early wherever C reads it
+ * ("/healthz%00.css" read as "/healthz"), so it is turned into a byte that
+ * is never UTF-8, which the path and query checks refuse. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	size_t n = MHD_http_unescape(s);
+
+	(void)cls;
+	(void)conn;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\0')
+			s[i] = (char)0xff;
+	return n;
+}
+
 static enum err parse_listen(const char *listen, struct sockaddr_in *sa, struct errinfo *ei)
 {
 	char host[256];
@@ -304,6 +320,9 @@ enum err http_start(const struct http_config *cfg, struct http_server **out, str
 	srv->d = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO,
 		0, NULL, NULL, answer, srv,
+		/* First, so that libmicrohttpd reports nothing through its own. */
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cf->max_header * 2 + 32768,
@@ -312,7 +331,6 @@ enum err http_start(const struct http_config *cfg, struct http_server **out, str
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG,
 		MHD_OPTION_NOTIFY_COMPLETED, done, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		metrics_free(&srv->m);

@@ -3,6 +3,7 @@
 // input validation, unknown routes and methods, path traversal, garbage.
 // The server must never answer 5xx, hang or crash.
 import { test, run, assert } from '../lib/harness.mjs';
+import net from 'node:net';
 import { startServer, raw } from '../lib/server.mjs';
 
 function parseRaw(text) {
@@ -272,6 +273,25 @@ test('invalid UTF-8 in the path is 400', async () => {
   apiError(r2, 400, 'bad_path');
 });
 
+test('a %00 in the path is 400, never read as a shorter path', async () => {
+  for (const p of ['/healthz%00', '/static/reach.css%00.png', '/api/v1/users/%00', '/healthz%00/x']) {
+    const r = parseRaw(await raw(srv.port, `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+    assert.equal(r.status, 400, `${p}: ${r.status}`);
+    assert.equal(JSON.parse(r.body).error.code, 'bad_path', p);
+  }
+});
+
+test('media types are matched whole and without regard to case', async () => {
+  const body = JSON.stringify({ login: 'nobody', password: 'wrong-password' });
+  for (const ct of ['application/json', 'Application/JSON', 'application/json; charset=utf-8', 'application/json;charset=UTF-8'])
+    apiError(await login(srv.url, body, ct), 401, 'unauthenticated');
+  for (const ct of ['application/jsonx', 'application/json-patch+json', 'application/x-www-form-urlencodedx'])
+    apiError(await login(srv.url, body, ct), 415, 'unsupported_media_type');
+  const form = 'login=nobody&password=wrong-password';
+  apiError(await login(srv.url, form, 'application/x-www-form-urlencoded; charset=UTF-8'), 401, 'unauthenticated');
+  apiError(await login(srv.url, form, 'Application/X-WWW-Form-Urlencoded'), 401, 'unauthenticated');
+});
+
 test('invalid UTF-8 in a query string is 400', async () => {
   const admin = await req(srv.url, 'POST', '/api/v1/auth/login', {
     body: JSON.stringify({ login: 'admin', password: 'admin-password-123' }),
@@ -281,12 +301,67 @@ test('invalid UTF-8 in a query string is 400', async () => {
   const cookie = admin.headers.getSetCookie()[0].split(';')[0];
   const r = await req(srv.url, 'GET', '/api/v1/users?cursor=%ff', { headers: { cookie } });
   apiError(r, 400, 'invalid_utf8');
+  // A %00 in a query value is refused too, not cut short.
+  apiError(await req(srv.url, 'GET', '/api/v1/users?limit=3%00abc', { headers: { cookie } }), 400);
+  apiError(await req(srv.url, 'GET', '/api/v1/users?cursor=%00', { headers: { cookie } }), 400);
 });
 
 test('a Content-Length that is not a number is refused', async () => {
   const r = parseRaw(await raw(srv.port, 'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
     'Content-Type: application/json\r\nContent-Length: 12abc\r\nConnection: close\r\n\r\n{}'));
   assert.ok(r.status >= 400 && r.status < 500, 'status ' + r.status);
+});
+
+// Opens a connection that sends half a request and then waits; resolves
+// {sock, closed} where closed resolves with the ms it stayed open.
+async function halfOpen(port) {
+  const sock = net.connect(port, '127.0.0.1');
+  sock.on('error', () => {});
+  const t0 = Date.now();
+  const closed = new Promise(res => sock.on('close', () => res(Date.now() - t0)));
+  await new Promise(res => sock.on('connect', res));
+  sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+  return { sock, closed };
+}
+
+test('connections per address are limited (per_ip_connections)', async () => {
+  const s = await startServer({ settings: { per_ip_connections: 4 } });
+  const socks = [];
+  try {
+    // The limit counts every connection from 127.0.0.1, this process's
+    // pooled keep-alive ones too: one of five half-open ones is refused.
+    for (let i = 0; i < 5; i++) socks.push(await halfOpen(s.port));
+    const early = await Promise.race([
+      Promise.any(socks.map(x => x.closed)),
+      new Promise(res => setTimeout(() => res(null), 1500)),
+    ]);
+    assert.ok(early !== null && early < 1000, 'a connection over the limit is closed at once');
+  } finally {
+    for (const x of socks) x.sock.destroy();
+  }
+  try {
+    await new Promise(res => setTimeout(res, 100));
+    const r = parseRaw(await raw(s.port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
+    assert.equal(r.status, 200, 'served again once they are gone');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a connection that stalls mid-request is closed after conn_timeout (slowloris)', async () => {
+  const s = await startServer({ settings: { conn_timeout: 1 } });
+  try {
+    const { sock, closed } = await halfOpen(s.port);
+    const ms = await Promise.race([closed, new Promise(res => setTimeout(() => res(null), 4000))]);
+    sock.destroy();
+    assert.ok(ms !== null, 'the stalled connection was closed');
+    assert.ok(ms >= 900 && ms < 3500, `closed after ${ms} ms`);
+    // (fetch's pooled connection was timed out too: ask on a new one.)
+    const r = parseRaw(await raw(s.port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
+    assert.equal(r.status, 200);
+  } finally {
+    await s.stop();
+  }
 });
 
 test('after all that the server is alive and answers normally', async () => {

@@ -1,0 +1,208 @@
+// Background jobs and backups: the backup job over HTTP (202, Location,
+// polling to done), the file it makes, `reach backup` beside a running
+// server, `reach restore` refusing while a server runs and working after,
+// refusing files that are not Reach backups.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { test, run, assert } from '../lib/harness.mjs';
+import { startServer, Client, ADMIN, BIN, cli } from '../lib/server.mjs';
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+const sql = (file, q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', file, q]).toString().trim();
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+    s.on('error', rej);
+  });
+}
+
+// Serves an existing data directory (startServer always makes a new one).
+async function serveDir(data) {
+  const port = await freePort();
+  const proc = spawn(BIN, ['--data', data, 'serve', '--listen', `127.0.0.1:${port}`, '--threads', '2'],
+    { env: { ...process.env, REACH_PASSWORD_MEMLIMIT: '65536', REACH_PASSWORD_OPSLIMIT: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  proc.stdout.on('data', d => { log += d; });
+  proc.stderr.on('data', d => { log += d; });
+  const exited = new Promise(res => proc.on('exit', (code, sig) => res({ code, sig })));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(url + '/healthz')).ok) break; } catch { /* not yet */ }
+    if (proc.exitCode !== null) throw new Error('server exited: ' + log);
+    await sleep(25);
+  }
+  return { url, proc, exited, log: () => log };
+}
+
+async function waitJob(c, id, timeoutMs = 20000) {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await c.req('GET', `/api/v1/jobs/${id}`);
+    assert.equal(r.status, 200, r.text);
+    if (r.json.state === 'done' || r.json.state === 'failed') return r.json;
+    assert.ok(Date.now() - t0 < timeoutMs, `job still ${r.json.state} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+let srv, admin;
+
+test('POST /api/v1/backups is 202 with a Location, and the job finishes with a file', async () => {
+  admin = new Client(srv.url);
+  assert.equal((await admin.login(ADMIN.login, ADMIN.password)).status, 200);
+  const metrics0 = await (await fetch(srv.url + '/metrics')).text();
+  const done0 = Number(/^reach_jobs_total\{state="done"\} (\d+)$/m.exec(metrics0)[1]);
+  const r = await admin.req('POST', '/api/v1/backups');
+  assert.equal(r.status, 202, r.text);
+  assert.equal(r.headers.get('location'), `/api/v1/jobs/${r.json.id}`);
+  assert.equal(r.json.kind, 'backup');
+  assert.ok(['queued', 'running', 'done'].includes(r.json.state), r.json.state);
+  assert.equal(r.json.started_by, (await admin.req('GET', '/api/v1/me')).json.id);
+  // The server keeps answering while the job runs.
+  const probes = await Promise.all([1, 2, 3].map(() => fetch(srv.url + '/healthz').then(x => x.status)));
+  assert.deepEqual(probes, [200, 200, 200]);
+  const job = await waitJob(admin, r.json.id);
+  assert.equal(job.state, 'done', job.message);
+  assert.ok(job.finished_at && job.started_at, 'times recorded');
+  assert.equal(typeof job.result.path, 'string');
+  assert.ok(job.result.bytes > 0, 'bytes ' + job.result.bytes);
+  assert.equal(statSync(job.result.path).size, job.result.bytes);
+  assert.ok(job.progress > 0 && job.progress === job.total, `progress ${job.progress}/${job.total}`);
+  assert.ok(!existsSync(job.result.path + '.partial'), 'no half file left');
+  // The copy is a whole database holding the accounts.
+  assert.equal(sql(job.result.path, 'PRAGMA integrity_check'), 'ok');
+  assert.equal(sql(job.result.path, 'select login from users'), 'admin');
+  assert.equal((await fetch(srv.url + '/healthz')).status, 200);
+  const metrics1 = await (await fetch(srv.url + '/metrics')).text();
+  assert.equal(Number(/^reach_jobs_total\{state="done"\} (\d+)$/m.exec(metrics1)[1]), done0 + 1);
+});
+
+test('a backup that cannot be written fails the job with a message', async () => {
+  const m0 = await (await fetch(srv.url + '/metrics')).text();
+  const failed0 = Number(/^reach_jobs_total\{state="failed"\} (\d+)$/m.exec(m0)[1]);
+  // The backups folder's place is taken by a file.
+  const dir = join(srv.data, 'backups');
+  rmSync(dir, { recursive: true, force: true });
+  writeFileSync(dir, 'in the way\n');
+  try {
+    const r = await admin.req('POST', '/api/v1/backups');
+    assert.equal(r.status, 202);
+    const job = await waitJob(admin, r.json.id);
+    assert.equal(job.state, 'failed');
+    assert.ok(job.message.length > 0, 'a message says why');
+    assert.equal(job.result, null);
+    const m1 = await (await fetch(srv.url + '/metrics')).text();
+    assert.equal(Number(/^reach_jobs_total\{state="failed"\} (\d+)$/m.exec(m1)[1]), failed0 + 1);
+    assert.equal((await fetch(srv.url + '/healthz')).status, 200);
+  } finally {
+    rmSync(dir, { force: true });
+  }
+});
+
+test('a job that does not exist is 404', async () => {
+  const r = await admin.req('GET', `/api/v1/jobs/${randomUUID()}`);
+  assert.equal(r.status, 404);
+  assert.equal(r.json.error.code, 'not_found');
+  assert.equal((await admin.req('GET', '/api/v1/jobs/not-a-uuid')).status, 404);
+  assert.equal((await admin.req('GET', "/api/v1/jobs/'%20OR%201=1")).status, 404);
+});
+
+test('reach backup FILE works while the server runs and prints progress lines', async () => {
+  // Something to find in the copy, written while the server runs.
+  const u = await admin.req('POST', '/api/v1/users',
+    { json: { login: 'in-backup', display_name: 'In backup', role: 'teacher', password: 'in-backup-password' } });
+  assert.equal(u.status, 201);
+  const file = join(srv.data, 'cli-backup.db');
+  const r = cli(srv.data, ['backup', file]);
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout + r.stderr;
+  assert.match(out, /^backup: \d+% \(\d+\/\d+\)$/m, 'plain progress lines: ' + out);
+  assert.match(out, /^backup: 100% /m);
+  assert.ok(!out.includes('\r'), 'no carriage returns (not a terminal)');
+  assert.ok(!out.includes('\x1b['), 'no terminal escapes');
+  assert.equal(sql(file, "select login from users where login = 'in-backup'"), 'in-backup');
+  assert.equal((await fetch(srv.url + '/healthz')).status, 200, 'the server kept serving');
+  // Made after the backup: must be gone after the restore.
+  const after = await admin.req('POST', '/api/v1/users',
+    { json: { login: 'after-backup', display_name: 'After', role: 'teacher', password: 'after-backup-pass' } });
+  assert.equal(after.status, 201);
+});
+
+test('reach backup into a directory that does not exist fails cleanly', async () => {
+  const r = cli(srv.data, ['backup', join(srv.data, 'no', 'such', 'dir', 'x.db')]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /cannot|fail/i);
+  assert.ok(!/BUG|Sanitizer|Segmentation/.test(r.stderr));
+});
+
+test('reach restore refuses while a server is running', async () => {
+  const r = cli(srv.data, ['restore', join(srv.data, 'cli-backup.db')]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /stop it/i, r.stderr);
+  // Nothing was replaced: the server still has the account made after the backup.
+  const l = await admin.req('GET', '/api/v1/users?limit=500');
+  assert.ok(l.json.items.some(i => i.login === 'after-backup'));
+});
+
+test('reach restore refuses files that are not Reach backups', async () => {
+  const garbage = join(srv.data, 'garbage.db');
+  writeFileSync(garbage, 'this is not a database at all\n'.repeat(200));
+  let r = cli(srv.data, ['restore', garbage]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /garbage\.db/);
+  assert.match(r.stderr, /not a (whole SQLite database|Reach backup)|cannot be opened/, r.stderr);
+  const other = join(srv.data, 'other.db');
+  sql(other, 'CREATE TABLE x (a); INSERT INTO x VALUES (1);');
+  r = cli(srv.data, ['restore', other]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /not a Reach backup/, r.stderr);
+  r = cli(srv.data, ['restore', join(srv.data, 'missing.db')]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /missing\.db/);
+  r = cli(srv.data, ['restore']);
+  assert.equal(r.status, 2, 'usage');
+});
+
+test('after stopping, restore works and a new server serves the restored data', async () => {
+  srv.proc.kill('SIGTERM');
+  const ex = await srv.exited;
+  assert.equal(ex.code, 0);
+  const garbage = cli(srv.data, ['restore', join(srv.data, 'garbage.db')]);
+  assert.notEqual(garbage.status, 0, 'still refused with no server');
+  const r = cli(srv.data, ['restore', join(srv.data, 'cli-backup.db')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /restored/);
+  const s2 = await serveDir(srv.data);
+  try {
+    const c = new Client(s2.url);
+    assert.equal((await c.login(ADMIN.login, ADMIN.password)).status, 200);
+    const l = await c.req('GET', '/api/v1/users?limit=500');
+    const logins = l.json.items.map(i => i.login);
+    assert.ok(logins.includes('in-backup'), 'data from before the backup');
+    assert.ok(!logins.includes('after-backup'), 'nothing from after it');
+    const ready = await (await fetch(s2.url + '/readyz')).json();
+    assert.equal(ready.status, 'ok');
+    // And the restored instance takes backups again.
+    const j = await c.req('POST', '/api/v1/backups');
+    assert.equal(j.status, 202);
+    assert.equal((await waitJob(c, j.json.id)).state, 'done');
+  } finally {
+    s2.proc.kill('SIGTERM');
+    await s2.exited;
+  }
+});
+
+try {
+  srv = await startServer();
+  process.exitCode = await run();
+} finally {
+  if (srv) {
+    if (srv.proc.exitCode === null) await srv.stop();
+    else rmSync(srv.data, { recursive: true, force: true });
+  }
+}
