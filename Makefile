@@ -74,7 +74,7 @@ $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 $(BUILD)/test/%: src/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 tests: $(TESTBIN)
 

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "auth/auth.h"
 #include "base/arena.h"
 #include "base/log.h"
@@ -30,24 +32,6 @@ struct fx {
 	struct ctx c;
 };
 
-static void remove_dir(char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[1024];
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-				snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-				unlink(path);
-			}
-		closedir(d);
-	}
-	rmdir(dir);
-	free(dir);
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
@@ -55,8 +39,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	f->dir = strdup("/tmp/reach-auth-test-XXXXXX");
-	if (!f->dir || !mkdtemp(f->dir))
+	if (!(f->dir = unit_temp_dir()))
 		return -1;
 	conf_defaults(&f->app.conf);
 	/* Cheap hashes: the cost is the instance's choice, not the test's. */
@@ -83,7 +66,7 @@ static int teardown(void **state)
 
 	arena_free(f->c.arena);
 	store_close(f->store);
-	remove_dir(f->dir);
+	unit_remove_dir(f->dir);
 	free(f);
 	return 0;
 }

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "store/store.h"
@@ -27,30 +29,10 @@
 
 static char *temp_dir(void)
 {
-	char *d = strdup("/tmp/reach-store-test-XXXXXX");
+	char *d = unit_temp_dir();
 
 	assert_non_null(d);
-	assert_non_null(mkdtemp(d));
 	return d;
-}
-
-/* Removes dir and the files in it (the tests make no subdirectories). */
-static void remove_dir(char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[1024];
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-				snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-				unlink(path);
-			}
-		closedir(d);
-	}
-	rmdir(dir);
-	free(dir);
 }
 
 static struct store *open_new(const char *dir)
@@ -130,7 +112,7 @@ static void test_open_migrates(void **state)
 	assert_int_equal(store_open(dir, false, &s, &ei), OK);
 	assert_int_equal(store_version(s), version);
 	store_close(s);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 static void test_open_bad_dir(void **state)
@@ -207,7 +189,7 @@ static void test_query_binds(void **state)
 	assert_int_equal(store_int1(s, &n, "SELECT COUNT(*) FROM t WHERE name = ?1 OR ?2 IS NULL", "tt", "zzz", "x"), OK);
 	assert_int_equal(n, 0);
 	store_close(s);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 static void test_int1_notfound(void **state)
@@ -223,7 +205,7 @@ static void test_int1_notfound(void **state)
 	assert_int_equal(store_int1(s, &n, "SELECT n FROM t WHERE name = ?1", "t", "ghost"), OK);
 	assert_int_equal(n, 5);
 	store_close(s);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 static void test_errors(void **state)
@@ -265,7 +247,7 @@ static void test_errors(void **state)
 	assert_int_equal(store_done(st), OK);
 	assert_int_equal(count_rows(s, SQL_T_COUNT), 1);
 	store_close(s);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 /* ---- transactions ---- */
@@ -308,7 +290,7 @@ static void test_transactions(void **state)
 	s = open_new(dir);
 	assert_int_equal(count_rows(s, SQL_T_COUNT), 1);
 	store_close(s);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 static void test_seq_next(void **state)
@@ -344,7 +326,7 @@ static void test_seq_next(void **state)
 	assert_int_equal(v, prev + 2);
 	assert_int_equal(store_commit(s), OK);
 	store_close(s);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 /* ---- the statement cache ---- */
@@ -401,7 +383,7 @@ static void test_cache_nested_same_sql(void **state)
 		assert_int_equal(sum, 10 + 20 + 30 + 100);
 	}
 	store_close(s);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 #define MANY_SQL 300
@@ -437,7 +419,7 @@ static void test_cache_many_statements(void **state)
 		assert_int_equal(v, i + 7);
 	}
 	store_close(s);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 /* ---- two connections ---- */
@@ -475,7 +457,7 @@ static void test_wal_reader_and_writer(void **state)
 	assert_int_equal(count_rows(w, SQL_T_COUNT), 3);
 	store_close(r);
 	store_close(w);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 /* ---- backup and restore ---- */
@@ -534,7 +516,7 @@ static void test_backup_restore(void **state)
 	assert_int_equal(store_int1(r, &n, "SELECT n FROM t WHERE name = ?1", "t", "later"), ERR_NOTFOUND);
 	assert_int_equal(store_int1(r, &n, "SELECT COUNT(*) FROM users", ""), OK);
 	store_close(r);
-	remove_dir(dir3);
+	unit_remove_dir(dir3);
 
 	/* Over another instance that has its own rows (and WAL files). */
 	char *dir4 = temp_dir();
@@ -546,14 +528,14 @@ static void test_backup_restore(void **state)
 	assert_int_equal(count_rows(r, SQL_T_COUNT), 2000);
 	assert_int_equal(store_int1(r, &n, "SELECT n FROM t WHERE name = ?1", "t", "stranger"), ERR_NOTFOUND);
 	store_close(r);
-	remove_dir(dir4);
+	unit_remove_dir(dir4);
 
 	/* The backup of an unwritable place fails cleanly. */
 	err_clear(&ei);
 	assert_int_equal(store_backup(s, "/proc/no/such/dir/x.db", NULL, NULL, &ei), ERR_IO);
 	store_close(s);
-	remove_dir(dir);
-	remove_dir(dir2);
+	unit_remove_dir(dir);
+	unit_remove_dir(dir2);
 }
 
 static void write_file(const char *path, const char *text, size_t n)
@@ -617,14 +599,14 @@ static void test_restore_refuses(void **state)
 	err_clear(&ei);
 	assert_int_equal(store_restore(dst, path, &ei), ERR_INVALID);
 	assert_non_null(strstr(ei.msg, "9999"));
-	remove_dir(newer);
+	unit_remove_dir(newer);
 
 	/* The target is as it was. */
 	assert_int_equal(store_open(dst, false, &s, &ei), OK);
 	assert_int_equal(store_int1(s, &n, "SELECT n FROM t WHERE name = ?1", "t", "keep"), OK);
 	store_close(s);
-	remove_dir(src);
-	remove_dir(dst);
+	unit_remove_dir(src);
+	unit_remove_dir(dst);
 }
 
 /* ---- the directory lock ---- */
@@ -656,11 +638,11 @@ static void test_lock_dir_same_process(void **state)
 	assert_int_equal(store_backup(s, file, NULL, NULL, &ei), OK);
 	store_close(s);
 	assert_int_equal(store_restore(dir, file, &ei), ERR_BUSY);
-	remove_dir(src);
+	unit_remove_dir(src);
 	/* The descriptors stay open (the lock lasts until exit) but the files
 	 * can go. */
-	remove_dir(dir);
-	remove_dir(dir2);
+	unit_remove_dir(dir);
+	unit_remove_dir(dir2);
 }
 
 static void test_lock_dir_other_process(void **state)
@@ -700,7 +682,7 @@ static void test_lock_dir_other_process(void **state)
 	close(up[0]);
 	err_clear(&ei);
 	assert_int_equal(store_lock_dir(dir, true, &ei), OK);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 /* ---- the pool ---- */
@@ -754,7 +736,7 @@ static void test_pool(void **state)
 	assert_ptr_not_equal(b.first, m1);
 	store_pool_free(pool);
 	store_pool_free(NULL);
-	remove_dir(dir);
+	unit_remove_dir(dir);
 }
 
 int main(void)

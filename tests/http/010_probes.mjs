@@ -2,20 +2,7 @@
 // headers that every kind of response carries (JSON, page, static file,
 // 404, 405, 413), with a request id.
 import { test, run, assert } from '../lib/harness.mjs';
-import { startServer, raw } from '../lib/server.mjs';
-
-// Splits a raw HTTP answer into status, lower-cased headers and body.
-function parseRaw(text) {
-  const end = text.indexOf('\r\n\r\n');
-  const head = (end < 0 ? text : text.slice(0, end)).split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0] || '');
-  const headers = {};
-  for (const line of head.slice(1)) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  return { status: m ? Number(m[1]) : 0, headers, body: end < 0 ? '' : text.slice(end + 4) };
-}
+import { startServer, raw, parseRaw } from '../lib/server.mjs';
 
 // Reads one sample of a metric by its exact label text ('' for none).
 function sample(text, name, labels = '') {

@@ -2,34 +2,9 @@
 // JSON error body: oversized headers and bodies, bad JSON, invalid UTF-8,
 // input validation, unknown routes and methods, path traversal, garbage.
 // The server must never answer 5xx, hang or crash.
-import { test, run, assert } from '../lib/harness.mjs';
+import { test, run, assert, apiError } from '../lib/harness.mjs';
 import net from 'node:net';
-import { startServer, raw } from '../lib/server.mjs';
-
-function parseRaw(text) {
-  const end = text.indexOf('\r\n\r\n');
-  const head = (end < 0 ? text : text.slice(0, end)).split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0] || '');
-  const headers = {};
-  for (const line of head.slice(1)) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  return { status: m ? Number(m[1]) : 0, headers, body: end < 0 ? '' : text.slice(end + 4) };
-}
-
-// Asserts {"error":{"code","message","field"?}} and returns the error.
-function apiError(r, status, code, field) {
-  assert.equal(r.status, status, `status ${r.status}, want ${status}: ${r.text}`);
-  assert.ok(r.json && typeof r.json === 'object', 'a JSON body: ' + r.text);
-  const e = r.json.error;
-  assert.ok(e, 'an error object: ' + r.text);
-  if (code) assert.equal(e.code, code, r.text);
-  assert.equal(typeof e.message, 'string');
-  assert.ok(e.message.length > 0, 'a message a person can read');
-  if (field) assert.equal(e.field, field, r.text);
-  return e;
-}
+import { startServer, raw, parseRaw } from '../lib/server.mjs';
 
 async function req(url, method, path, { body, headers = {} } = {}) {
   const r = await fetch(url + path, { method, headers, body });

@@ -4,20 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { test, run, assert } from '../lib/harness.mjs';
+import { test, run, assert, apiError } from '../lib/harness.mjs';
 import { startServer, Client, ADMIN } from '../lib/server.mjs';
 
 const ANA = { login: 'ana', password: 'ana-password-123', role: 'teacher' };
 const BEN = { login: 'ben', password: 'ben-password-123', role: 'student' };
-
-function apiError(r, status, code, field) {
-  assert.equal(r.status, status, `status ${r.status}, want ${status}: ${r.text}`);
-  assert.ok(r.json && r.json.error, 'an error body: ' + r.text);
-  if (code) assert.equal(r.json.error.code, code, r.text);
-  assert.equal(typeof r.json.error.message, 'string');
-  if (field) assert.equal(r.json.error.field, field, r.text);
-  return r.json.error;
-}
 
 function sessionCookie(r) {
   const sc = r.headers.getSetCookie().find(c => c.startsWith('reach_session='));

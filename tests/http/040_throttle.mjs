@@ -1,7 +1,7 @@
 // Login throttling: per account and per address, configurable; while
 // throttled even the right password is refused; a success clears the
 // account's count; unknown logins are throttled like known ones.
-import { test, run, assert } from '../lib/harness.mjs';
+import { test, run, assert, apiError } from '../lib/harness.mjs';
 import { startServer, Client, ADMIN } from '../lib/server.mjs';
 
 const USERS = [
@@ -9,14 +9,6 @@ const USERS = [
   { login: 'eli', password: 'eli-password-123', role: 'donor' },
   { login: 'fay', password: 'fay-password-123', role: 'learner' },
 ];
-
-function apiError(r, status, code) {
-  assert.equal(r.status, status, `status ${r.status}, want ${status}: ${r.text}`);
-  assert.ok(r.json && r.json.error, 'an error body: ' + r.text);
-  assert.equal(r.json.error.code, code, r.text);
-  assert.ok(r.json.error.message.length > 0);
-  return r.json.error;
-}
 
 const attempt = (url, login, password) => new Client(url).login(login, password);
 

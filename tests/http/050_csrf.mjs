@@ -1,18 +1,10 @@
 // CSRF: every state change made with the session cookie carries the
 // session's token (X-CSRF-Token, or a "csrf" form field); bearer tokens
 // need none; a cross-site Origin is refused even with the right token.
-import { test, run, assert } from '../lib/harness.mjs';
+import { test, run, assert, apiError } from '../lib/harness.mjs';
 import { startServer, Client, ADMIN } from '../lib/server.mjs';
 
 const GIL = { login: 'gil', password: 'gil-password-123', role: 'case_worker' };
-
-function apiError(r, status, code) {
-  assert.equal(r.status, status, `status ${r.status}, want ${status}: ${r.text}`);
-  assert.ok(r.json && r.json.error, 'an error body: ' + r.text);
-  assert.equal(r.json.error.code, code, r.text);
-  assert.ok(r.json.error.message.length > 0);
-  return r.json.error;
-}
 
 async function signedIn(url, who = GIL) {
   const c = new Client(url);

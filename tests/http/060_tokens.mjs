@@ -1,20 +1,11 @@
 // API tokens: created by their owner (the secret shown once), used as
 // Authorization: Bearer, listed without the secret, revoked by their
 // owner only, and ended by a password change or a disabled account.
-import { test, run, assert } from '../lib/harness.mjs';
+import { test, run, assert, apiError } from '../lib/harness.mjs';
 import { startServer, Client, ADMIN } from '../lib/server.mjs';
 
 const HAL = { login: 'hal', password: 'hal-password-123', role: 'district_officer', scope: 'IR-07' };
 const IDA = { login: 'ida', password: 'ida-password-123', role: 'teacher' };
-
-function apiError(r, status, code, field) {
-  assert.equal(r.status, status, `status ${r.status}, want ${status}: ${r.text}`);
-  assert.ok(r.json && r.json.error, 'an error body: ' + r.text);
-  if (code) assert.equal(r.json.error.code, code, r.text);
-  assert.ok(r.json.error.message.length > 0);
-  if (field) assert.equal(r.json.error.field, field, r.text);
-  return r.json.error;
-}
 
 async function signedIn(url, who) {
   const c = new Client(url);

@@ -4,22 +4,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { test, run, assert } from '../lib/harness.mjs';
+import { test, run, assert, apiError } from '../lib/harness.mjs';
 import { startServer, Client, ADMIN } from '../lib/server.mjs';
 
 const ROLES = ['admin', 'national_officer', 'province_officer', 'district_officer', 'school_head', 'teacher',
   'student', 'guardian', 'case_worker', 'donor', 'learner'];
 const SCOPES = { province_officer: 'IR-07', district_officer: 'IR-07-03', school_head: 'S1234', teacher: 'S1234',
   student: 'S1234', guardian: 'S1234', case_worker: 'IR-07', donor: 'ORG-9', learner: 'CLC-1' };
-
-function apiError(r, status, code, field) {
-  assert.equal(r.status, status, `status ${r.status}, want ${status}: ${r.text}`);
-  assert.ok(r.json && r.json.error, 'an error body: ' + r.text);
-  if (code) assert.equal(r.json.error.code, code, r.text);
-  assert.ok(r.json.error.message.length > 0);
-  if (field) assert.equal(r.json.error.field, field, r.text);
-  return r.json.error;
-}
 
 let srv, admin;
 const accounts = {};   // role -> {id, login, password, client}

@@ -30,4 +30,19 @@ export async function run() {
   return failed;
 }
 
+// Checks an API error answer: the status, the body
+// {"error":{"code","message","field"}} with a message a person can read,
+// and (when given) the code and the field. Returns the error object.
+export function apiError(r, status, code, field) {
+  assert.equal(r.status, status, `status ${r.status}, want ${status}: ${r.text}`);
+  assert.ok(r.json && typeof r.json === 'object', 'a JSON body: ' + r.text);
+  const e = r.json.error;
+  assert.ok(e, 'an error object: ' + r.text);
+  if (code) assert.equal(e.code, code, r.text);
+  assert.equal(typeof e.message, 'string');
+  assert.ok(e.message.length > 0, 'a message a person can read');
+  if (field) assert.equal(e.field, field, r.text);
+  return e;
+}
+
 export { assert };

@@ -112,3 +112,16 @@ export class Client {
     return r;
   }
 }
+
+// Splits a raw HTTP answer into status, lower-cased headers and body.
+export function parseRaw(text) {
+  const end = text.indexOf('\r\n\r\n');
+  const head = (end < 0 ? text : text.slice(0, end)).split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0] || '');
+  const headers = {};
+  for (const line of head.slice(1)) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return { status: m ? Number(m[1]) : 0, headers, body: end < 0 ? '' : text.slice(end + 4) };
+}
