@@ -162,19 +162,13 @@ int auth_api_tokens(struct req *r)
 
 	if ((rc = auth_token_list(&r->c, &list, &n)) != OK)
 		return req_fail(r, rc);
-	w = req_jw(r);
-	jw_obj(w);
-	jw_key(w, "items");
-	jw_arr(w);
+	w = req_list_begin(r);
 	for (int i = 0; i < n; i++) {
 		jw_obj(w);
 		token_json(w, &list[i]);
 		jw_end(w);
 	}
-	jw_end(w);
-	req_jw_next(r, w, 0);
-	jw_end(w);
-	return req_json(r, 200);
+	return req_list_end(r, w, 0);
 }
 
 int auth_api_token_create(struct req *r)
@@ -215,16 +209,10 @@ int auth_api_users(struct req *r)
 		return st;
 	if ((rc = auth_user_list(&r->c, after, req_limit(r, PAGE_DEFAULT, PAGE_MAX), &list, &n, &next)) != OK)
 		return req_fail(r, rc);
-	w = req_jw(r);
-	jw_obj(w);
-	jw_key(w, "items");
-	jw_arr(w);
+	w = req_list_begin(r);
 	for (int i = 0; i < n; i++)
 		user_json(w, &list[i]);
-	jw_end(w);
-	req_jw_next(r, w, next);
-	jw_end(w);
-	return req_json(r, 200);
+	return req_list_end(r, w, next);
 }
 
 int auth_api_user(struct req *r)
@@ -290,10 +278,7 @@ int auth_api_audit(struct req *r)
 		return st;
 	if ((rc = auth_audit_list(&r->c, before, req_limit(r, PAGE_DEFAULT, PAGE_MAX), &list, &n, &next)) != OK)
 		return req_fail(r, rc);
-	w = req_jw(r);
-	jw_obj(w);
-	jw_key(w, "items");
-	jw_arr(w);
+	w = req_list_begin(r);
 	for (int i = 0; i < n; i++) {
 		struct audit_entry *e = &list[i];
 		jw_obj(w);
@@ -313,8 +298,5 @@ int auth_api_audit(struct req *r)
 			jw_null(w);
 		jw_end(w);
 	}
-	jw_end(w);
-	req_jw_next(r, w, next);
-	jw_end(w);
-	return req_json(r, 200);
+	return req_list_end(r, w, next);
 }

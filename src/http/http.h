@@ -174,6 +174,11 @@ void http_count_job(struct http_server *srv, bool ok);
 int req_cursor_or_respond(struct req *r, int64_t *key);
 /* Writes "next": the cursor for key, or null when key is 0. */
 void req_jw_next(struct req *r, struct jw *w, int64_t key);
+/* A list answer, {"items": [ … ], "next": cursor-or-null}: begin opens
+ * the items array (write each item into the writer it returns); end
+ * closes it, writes next (0: the last page) and returns 200. */
+struct jw *req_list_begin(struct req *r);
+int req_list_end(struct req *r, struct jw *w, int64_t next);
 /* The cursor text for key (for links in pages). */
 const char *req_cursor_text(struct req *r, int64_t key);
 

@@ -250,3 +250,21 @@ void req_jw_next(struct req *r, struct jw *w, int64_t key)
 	else
 		jw_null(w);
 }
+
+struct jw *req_list_begin(struct req *r)
+{
+	struct jw *w = req_jw(r);
+
+	jw_obj(w);
+	jw_key(w, "items");
+	jw_arr(w);
+	return w;
+}
+
+int req_list_end(struct req *r, struct jw *w, int64_t next)
+{
+	jw_end(w);
+	req_jw_next(r, w, next);
+	jw_end(w);
+	return req_json(r, 200);
+}
