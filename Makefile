@@ -33,8 +33,9 @@ SRC      := $(shell find src -name '*.c' ! -name '*_test.c' ! -name main.c | sor
 TESTSRC  := $(shell find src -name '*_test.c' | sort)
 OBJ      := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 TESTBIN  := $(TESTSRC:src/%.c=$(BUILD)/test/%)
-PO       := $(wildcard po/*.po)
-MO       := $(PO:po/%.po=$(BUILD)/mo/%.mo)
+# Catalogs: po/LANG/*.po, one file per module, joined into one .mo a language.
+LANGS    := $(notdir $(wildcard po/*))
+MO       := $(LANGS:%=$(BUILD)/mo/%.mo)
 EMBED    := $(sort $(wildcard src/store/migrations/*.sql) $(wildcard templates/*.html) \
             $(wildcard static/*)) $(MO)
 
@@ -54,9 +55,11 @@ $(BUILD)/%.o: %.c
 	@echo "  CC   $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/mo/%.mo: po/%.po
+.SECONDEXPANSION:
+$(BUILD)/mo/%.mo: $$(wildcard po/%/*.po)
 	@mkdir -p $(dir $@)
-	msgfmt --check -o $@ $<
+	@echo "  MO   $@"
+	$(Q)msgcat --use-first -o $@.po $^ && msgfmt --check -o $@ $@.po && rm -f $@.po
 
 # Migrations, templates, static files and catalogs travel inside the binary,
 # so one file is the whole program on a small board.

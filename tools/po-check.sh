@@ -5,9 +5,9 @@
 #
 # Collects the msgids the program uses: _("…") and N_("…") in the C sources
 # (through xgettext) and {{_ "…"}} in templates/*.html. Fails (exit 1),
-# listing file, line and msgid, when po/fa.po, po/vi.po or po/az.po lacks a
+# listing file, line and msgid, when po/fa/, po/vi/ or po/az/ lacks a
 # non-empty, non-fuzzy translation of one, or when msgfmt --check rejects any
-# po/*.po. Prints a count and exits 0 otherwise. Msgids are compared in their
+# po/LANG/*.po (one file per module). Prints a count and exits 0 otherwise. Msgids are compared in their
 # PO-escaped form (\" and \\), which is also how templates write them.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -49,7 +49,7 @@ for f in templates/*.html; do
 done
 
 # Every catalog must compile.
-for po in po/*.po; do
+for po in po/*/*.po; do
 	[ -f "$po" ] || continue
 	if ! msgfmt --check -o /dev/null "$po" 2> "$tmp/err"; then
 		echo "$po: msgfmt --check failed:"
@@ -60,13 +60,15 @@ done
 
 # Every used msgid must be translated in each target catalog.
 for l in $LANGS; do
-	po="po/$l.po"
-	if [ ! -f "$po" ]; then
+	po="po/$l/*.po"
+	if ! ls po/$l/*.po >/dev/null 2>&1; then
 		echo "$po: missing"
 		status=1
 		continue
 	fi
-	msgattrib --translated --no-fuzzy --no-obsolete --no-wrap -o "$tmp/$l.po" "$po" 2> /dev/null ||
+	msgcat --use-first -o "$tmp/$l-all.po" po/$l/*.po 2> /dev/null ||
+		{ echo "$po: msgcat failed"; status=1; continue; }
+	msgattrib --translated --no-fuzzy --no-obsolete --no-wrap -o "$tmp/$l.po" "$tmp/$l-all.po" 2> /dev/null ||
 		{ echo "$po: msgattrib failed"; status=1; continue; }
 	po_ids "$tmp/$l.po" | cut -f2 | sort -u > "$tmp/$l.ids"
 	awk -F '\t' -v po="$po" '
