@@ -18,10 +18,13 @@
 #include "auth/auth.h"
 #include "auth/auth_routes.h"
 #include "base/arena.h"
+#include "base/args.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/progress.h"
+#include "demo/demo.h"
 #include "http/http.h"
+#include "import/import.h"
 #include "jobs/jobs.h"
 #include "jobs/jobs_routes.h"
 #include "routes.h"
@@ -69,36 +72,14 @@ static void close_ctx(struct cli *cli)
 	cli->c.store = NULL;
 }
 
-/* An option of a command: "--role admin" or "--role=admin". */
 static const char *opt(struct cli *cli, const char *name)
 {
-	size_t n = strlen(name);
-
-	for (int i = 0; i < cli->argc; i++) {
-		const char *a = cli->argv[i];
-		if (strncmp(a, "--", 2) || strncmp(a + 2, name, n))
-			continue;
-		if (a[2 + n] == '=')
-			return a + 3 + n;
-		if (a[2 + n] == '\0' && i + 1 < cli->argc)
-			return cli->argv[i + 1];
-	}
-	return NULL;
+	return args_opt(cli->argc, cli->argv, name);
 }
 
-/* The first argument that is neither an option nor an option's value. */
 static const char *arg(struct cli *cli, int k)
 {
-	for (int i = 0; i < cli->argc; i++) {
-		if (strncmp(cli->argv[i], "--", 2) == 0) {
-			if (!strchr(cli->argv[i], '='))
-				i++;
-			continue;
-		}
-		if (k-- == 0)
-			return cli->argv[i];
-	}
-	return NULL;
+	return args_pos(cli->argc, cli->argv, k, NULL);
 }
 
 /* Reads a password: from --password-file, else one line of standard input
@@ -364,6 +345,33 @@ static int cmd_serve(struct cli *cli)
 	return 0;
 }
 
+/* Runs a module's command with the store open (and migrated). */
+static int module_cmd(struct cli *cli, int (*fn)(struct ctx *c, int argc, char **argv))
+{
+	int rc;
+
+	if (open_ctx(cli, true))
+		return 1;
+	rc = fn(&cli->c, cli->argc, cli->argv);
+	close_ctx(cli);
+	return rc;
+}
+
+static int cmd_import(struct cli *cli)
+{
+	return module_cmd(cli, import_cmd);
+}
+
+static int cmd_export(struct cli *cli)
+{
+	return module_cmd(cli, export_cmd);
+}
+
+static int cmd_demo(struct cli *cli)
+{
+	return module_cmd(cli, demo_cmd);
+}
+
 static int cmd_version(struct cli *cli)
 {
 	(void)cli;
@@ -378,6 +386,11 @@ static const struct command commands[] = {
 	{"init", cmd_init, "init [--admin LOGIN]                      create an instance with one administrator"},
 	{"user", cmd_user, "user add LOGIN --role ROLE [--scope CODE] [--name NAME] [--password-file FILE]\n"
 			    "  user passwd|disable|enable LOGIN | user list"},
+	{"demo", cmd_demo, "demo --scale tiny|town|province|national [--country ir|vn|az] [--seed N]\n"
+			    "                                            a synthetic country to try Reach with"},
+	{"import", cmd_import, "import regions|schools|people|enrolments PATH | import oneroster DIR-or-ZIP\n"
+				"  [--dry-run] [--strict] [--report FILE] [--calendar gregorian|solar-hijri|auto]"},
+	{"export", cmd_export, "export regions|schools|people|enrolments|oneroster PATH"},
 	{"backup", cmd_backup, "backup FILE                               a consistent copy, while serving"},
 	{"restore", cmd_restore, "restore FILE                              check a backup and put it in place"},
 	{"version", cmd_version, "version"},

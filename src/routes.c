@@ -49,6 +49,12 @@ const struct route app_routes[] = {
 	{GET, "/api/v1/jobs/:id", jobs_api_get, ACT_SIGNED_IN, 0, NULL, "A background job's state and progress"},
 	{POST, "/api/v1/backups", jobs_api_backup, ACT_BACKUP, 0, NULL, "Take a backup (a background job)"},
 
+	/* Registry: regions, schools, people, enrolments (registry_routes.c). */
+
+	/* Import and export (import_routes.c). */
+
+	/* Dashboards (dashboard_routes.c). */
+
 	/* Pages. */
 	{GET, "/", auth_page_home, ACT_PUBLIC, R_HTML, NULL, NULL},
 	{GET, "/login", auth_page_login, ACT_PUBLIC, R_HTML | R_QUERY, auth_in_login_page, NULL},
