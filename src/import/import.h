@@ -6,7 +6,32 @@
 #ifndef IMPORT_IMPORT_H
 #define IMPORT_IMPORT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "app.h"
+
+struct import_opts {
+	bool dry_run;           /* validate and report, write nothing */
+	bool strict;            /* write nothing if any row is rejected */
+	const char *calendar;   /* "gregorian", "solar-hijri" or "auto" (NULL: auto) */
+	const char *report;     /* write rejected rows here as CSV (NULL: none) */
+	/* Called now and then with rows done and the total (0 when unknown). */
+	void (*progress)(void *arg, int64_t done, int64_t total);
+	void *arg;
+};
+
+struct import_result {
+	int64_t read, written, rejected;
+	char import_id[37];     /* the imports row that records this run */
+};
+
+/* Imports one file (kind: regions, schools, people, enrolments) or one
+ * OneRoster directory or zip (kind: oneroster). ERR_INVALID with a message
+ * when the input cannot be used at all; OK otherwise, even when rows were
+ * rejected (res says how many; they are in import_rejects). */
+enum err import_run(struct ctx *c, const char *kind, const char *path, const struct import_opts *o,
+		    struct import_result *res);
 
 /* `reach import KIND PATH [--dry-run] [--strict] [--report FILE]
  * [--calendar gregorian|solar-hijri|auto]`: the exit status (0 all rows,
