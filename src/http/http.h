@@ -38,7 +38,7 @@ enum method {
 /* Route flags. */
 #define R_HTML   (1u << 0)  /* a page: errors are answered as pages */
 #define R_QUERY  (1u << 1)  /* input fields come from the query string */
-#define R_UPLOAD (1u << 2)  /* the body is an upload (max_upload), kept raw */
+#define R_UPLOAD (1u << 2)  /* the body is an upload (max_upload), streamed to a file */
 #define R_NOCSRF (1u << 3)  /* a state change that needs no CSRF token (login) */
 #define R_NOLOG  (1u << 4)  /* not in the access log (health probes) */
 #define R_NOAPI  (1u << 5)  /* not in the OpenAPI document */
@@ -98,6 +98,8 @@ struct req {
 	int nhdr;
 	uint64_t start_ns;
 	bool body_too_large;
+	struct upload *upload;          /* R_UPLOAD routes: the file being received */
+	bool gated;                     /* the gate has run */
 	bool wants_html;                /* answer errors as pages */
 };
 
@@ -167,6 +169,15 @@ const char *http_asset_url(const char *name);
 void http_count_job(struct http_server *srv, bool ok);
 
 
+
+/* Uploads (R_UPLOAD routes). The body — or, for a multipart form, its
+ * file part — is in a temporary file under DATA/tmp; the form's text
+ * fields are in the input like any other. The file is removed when the
+ * request ends unless req_upload_keep moves it to dest (same file system). */
+const char *req_upload_path(struct req *r);
+const char *req_upload_name(struct req *r);   /* the client's file name, or NULL */
+int64_t req_upload_size(struct req *r);
+enum err req_upload_keep(struct req *r, const char *dest);
 
 /* Cursor paging. A cursor is opaque to clients (base64url of the store
  * key to continue from). Reads "cursor" from the input into *key (0 when

@@ -44,6 +44,12 @@ void metrics_init(struct metrics *m, size_t nroutes);
 void metrics_free(struct metrics *m);
 void metrics_count(struct http_server *srv, struct req *r, uint64_t ns);
 
+/* upload.c */
+int upload_begin(struct req *r, const char *tmpdir);
+void upload_feed(struct req *r, const char *data, size_t n);
+int upload_finish_or_respond(struct req *r);
+void upload_cleanup(struct req *r);
+
 /* static.c */
 void static_init(void);
 int static_gzip(const char *name, const char **data, size_t *len);

@@ -283,13 +283,12 @@ int route_input_or_respond(struct req *r)
 	bool is_json = false;
 	int st;
 
-	if (r->route->flags & R_UPLOAD)
-		return 0;
 	if (r->route->flags & R_QUERY) {
 		MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_query, r);
 		if (json_object_get(r->in, "\001bad"))
 			return req_error(r, 400, "invalid_utf8", NULL, _("The query string is not valid UTF-8."));
-	} else if (r->body.len > 0) {
+	}
+	if (!(r->route->flags & (R_QUERY | R_UPLOAD)) && r->body.len > 0) {
 		if (ct && media_is(ct, "application/x-www-form-urlencoded"))
 			st = parse_form_or_respond(r);
 		else if (!ct || media_is(ct, "application/json")) {

@@ -111,6 +111,18 @@ static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn,
 	return r;
 }
 
+/* Who is calling, decided before an upload's body is received, so that
+ * nobody unknown or unauthorised can fill the disk. */
+static int gate_early(struct http_server *srv, struct req *r)
+{
+	const struct ctx *c = &r->c;
+
+	if (store_pool_get(srv->cfg.app->pool, &r->c.store) != OK)
+		return req_error(r, 503, "unavailable", NULL, _("The store is not available."));
+	r->gated = true;
+	return srv->cfg.gate ? srv->cfg.gate(r) : 0;
+}
+
 /* The first call: everything that can be decided from the headers. */
 static int first(struct http_server *srv, struct req *r)
 {
@@ -119,6 +131,7 @@ static int first(struct http_server *srv, struct req *r)
 	size_t hlen = strlen(r->path) + strlen(r->method_name) + 12;
 	const char *cl;
 	unsigned allowed;
+	int st;
 
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_len, &hlen);
 	if ((int64_t)hlen > cf->max_header)
@@ -154,7 +167,11 @@ static int first(struct http_server *srv, struct req *r)
 		if ((uint64_t)n > r->body.max)
 			return req_error(r, 413, "too_large", NULL, _("The request is too large."));
 	}
-	return 0;
+	if (!(r->route->flags & R_UPLOAD))
+		return 0;
+	if ((st = gate_early(srv, r)))
+		return st;
+	return upload_begin(r, arena_printf(r->c.arena, "%s/tmp", cf->data));
 }
 
 /* The last call: input, gate, handler. */
@@ -165,9 +182,11 @@ static int run(struct http_server *srv, struct req *r)
 
 	if (r->body_too_large)
 		return req_error(r, 413, "too_large", NULL, _("The request is too large."));
+	if ((st = upload_finish_or_respond(r)))
+		return st;
 	if (store_pool_get(srv->cfg.app->pool, &r->c.store) != OK)
 		return req_error(r, 503, "unavailable", NULL, _("The store is not available."));
-	if (srv->cfg.gate && (st = srv->cfg.gate(r)))
+	if (!r->gated && srv->cfg.gate && (st = srv->cfg.gate(r)))
 		return st;
 	if ((st = route_input_or_respond(r)))
 		return st;
@@ -192,6 +211,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			r->status = st;
 			return resp_send(r);
 		}
+		return MHD_YES;
+	}
+	if (*upload_size && r->upload) {
+		upload_feed(r, upload, *upload_size);
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -246,6 +270,7 @@ static void done(void *cls, struct MHD_Connection *conn, void **con_cls,
 		buf_release(&b);
 	}
 	atomic_fetch_sub(&srv->m.in_flight, 1);
+	upload_cleanup(r);
 	json_decref(r->in);
 	buf_release(&r->body);
 	buf_release(&r->out);
