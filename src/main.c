@@ -22,6 +22,7 @@
 #include "base/id.h"
 #include "base/log.h"
 #include "base/progress.h"
+#include "base/text.h"
 #include "demo/demo.h"
 #include "http/http.h"
 #include "import/import.h"
@@ -512,6 +513,7 @@ int main(int argc, char **argv)
 	cli.c = (struct ctx){.app = &cli.app, .arena = arena_new(), .ip = "", .lang = lang,
 			     .user_login = system_user()};
 	rc = cmd->run(&cli);
+	text_thread_release();
 	arena_free(cli.c.arena);
 	web_free((struct web *)cli.app.web);
 	free(cli.argv);
