@@ -11,11 +11,12 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 DATA     ?= $(or $(REACH_DATA),./reach-data)
-PKGS      = libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n zlib
+PKGS      = libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n zlib xlsxwriter
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = build-essential pkg-config gettext libmicrohttpd-dev libsqlite3-dev \
-            libsodium-dev libjansson-dev libicu-dev zlib1g-dev libcmocka-dev sqlite3
+            libsodium-dev libjansson-dev libicu-dev zlib1g-dev libcmocka-dev libcsv-dev sqlite3 \
+            libxlsxwriter-dev
 DEB_TEST  = nodejs=node npm=npm chromium curl sqlite3
 DEB_ASAN  = clang libclang-rt-14-dev
 DEB_BENCH = wrk nginx-light
@@ -25,7 +26,7 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvl
 OPT      ?= -O2 -g
 CFLAGS   += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Isrc -I$(BUILD)/gen -pthread \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -pthread -lm
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # Every .c under src/ is part of the program, except main.c and the tests.
