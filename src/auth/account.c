@@ -343,3 +343,44 @@ enum err auth_user_count(struct ctx *c, int64_t *n)
 {
 	return store_int1(c->store, n, "SELECT COUNT(*) FROM users", "");
 }
+
+struct link_arg {
+	const char *id, *person_id;
+};
+
+static enum err link_tx(struct ctx *c, void *arg)
+{
+	struct link_arg *a = arg;
+	char now[TIME_ISO_LEN];
+	int64_t seq, found;
+	struct user u;
+	enum err rc;
+	struct buf d;
+	struct jw w;
+
+	if ((rc = auth_user_get(c, a->id, &u)) != OK)
+		return rc;
+	if (*a->person_id &&
+	    store_int1(c->store, &found, "SELECT 1 FROM people WHERE id = ?1", "t", a->person_id) != OK)
+		return ctx_fail(c, ERR_INVALID, "person_id", "%s", _("There is no such person."));
+	if ((rc = store_seq_next(c->store, &seq)) != OK)
+		return rc;
+	time_now_iso(now);
+	if ((rc = store_exec(c->store, "UPDATE users SET person_id = ?2, updated_at = ?3, seq = ?4 WHERE id = ?1",
+			     "ttti", a->id, *a->person_id ? a->person_id : NULL, now, seq)) != OK)
+		return rc;
+	buf_init(&d, 256);
+	jw_init(&w, &d);
+	jw_obj(&w);
+	jw_kstr(&w, "person_id", a->person_id);
+	jw_end(&w);
+	rc = auth_audit(c, "user.link_person", "user", a->id, d.p);
+	buf_release(&d);
+	return rc;
+}
+
+enum err auth_user_link_person(struct ctx *c, const char *id, const char *person_id)
+{
+	struct link_arg a = {id, person_id ? person_id : ""};
+	return in_tx(c, link_tx, &a);
+}

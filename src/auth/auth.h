@@ -120,6 +120,10 @@ enum err auth_user_get(struct ctx *c, const char *id, struct user *out);
 enum err auth_user_by_login(struct ctx *c, const char *login, struct user *out);
 enum err auth_user_update(struct ctx *c, const char *id, const char *display_name, const char *lang);
 enum err auth_user_set_disabled(struct ctx *c, const char *id, bool disabled);
+/* Links an account to the person record it belongs to (a learner's,
+ * guardian's or teacher's), so the policy can tell what is about them;
+ * person_id "" unlinks. ERR_INVALID when there is no such person. */
+enum err auth_user_link_person(struct ctx *c, const char *id, const char *person_id);
 /* Changes a password and ends every session and token of the account.
  * old may be NULL when an administrator (or the command line) resets it. */
 enum err auth_user_passwd(struct ctx *c, const char *id, const char *old, const char *password);

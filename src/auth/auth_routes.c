@@ -46,6 +46,7 @@ const struct field auth_in_user_patch[] = {
 	{"display_name", F_STR, false, 1, 200, NULL, NULL},
 	{"lang", F_ENUM, false, 0, 0, lang_or_none, NULL},
 	{"disabled", F_BOOL, false, 0, 0, NULL, "a disabled account cannot sign in"},
+	{"person_id", F_STR, false, 0, 36, NULL, "the person record the account belongs to; \"\" unlinks"},
 	{0}};
 const struct field auth_in_user_password[] = {
 	{"password", F_STR, true, 1, 1024, NULL, "at least 10 characters"},
@@ -248,6 +249,8 @@ int auth_api_user_patch(struct req *r)
 		return req_fail(r, rc);
 	if ((req_has(r, "display_name") || req_has(r, "lang")) &&
 	    (rc = auth_user_update(&r->c, id, req_str(r, "display_name"), req_str(r, "lang"))) != OK)
+		return req_fail(r, rc);
+	if (req_has(r, "person_id") && (rc = auth_user_link_person(&r->c, id, req_str(r, "person_id"))) != OK)
 		return req_fail(r, rc);
 	if (req_has(r, "disabled") &&
 	    (rc = auth_user_set_disabled(&r->c, id, json_is_true(json_object_get(r->in, "disabled")))) != OK)

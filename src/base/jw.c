@@ -1,4 +1,6 @@
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/jw.h"
@@ -106,10 +108,18 @@ void jw_int(struct jw *w, int64_t v)
 void jw_num(struct jw *w, double v)
 {
 	sep(w);
-	if (!isfinite(v))
+	char tmp[32];
+
+	if (!isfinite(v)) {
 		buf_puts(w->b, "null");
-	else
-		buf_printf(w->b, "%.17g", v);
+		return;
+	}
+	/* The shortest of the usual forms that reads back as the same double:
+	 * 35.7, not 35.700000000000003. */
+	snprintf(tmp, sizeof tmp, "%.15g", v);
+	if (strtod(tmp, NULL) != v)
+		snprintf(tmp, sizeof tmp, "%.17g", v);
+	buf_puts(w->b, tmp);
 }
 
 void jw_bool(struct jw *w, bool v)

@@ -43,11 +43,13 @@ enum method {
 #define R_NOLOG  (1u << 4)  /* not in the access log (health probes) */
 #define R_NOAPI  (1u << 5)  /* not in the OpenAPI document */
 
-enum field_type { F_STR, F_INT, F_BOOL, F_ENUM, F_ID };
+enum field_type { F_STR, F_INT, F_BOOL, F_ENUM, F_ID, F_NUM };
 
 /* One input field, validated before the handler runs. For F_STR min and
  * max bound the length in characters; for F_INT the value. F_ENUM takes
- * one of choices (NULL-terminated). F_ID is a UUID. */
+ * one of choices (NULL-terminated). F_ID is a UUID. F_NUM is a decimal
+ * number in [min, max], sent as a JSON number or as text; the handler
+ * reads it as text (req_str), and "" means "no value" (to clear one). */
 struct field {
 	const char *name;
 	enum field_type type;

@@ -42,6 +42,12 @@ static void schema(struct jw *w, const struct field *f)
 	case F_BOOL:
 		jw_kstr(w, "type", "boolean");
 		break;
+	case F_NUM:
+		jw_key(w, "type");
+		jw_raw(w, "[\"number\",\"string\"]");
+		jw_kint(w, "minimum", f->min);
+		jw_kint(w, "maximum", f->max);
+		break;
 	case F_ENUM:
 		jw_kstr(w, "type", "string");
 		jw_key(w, "enum");

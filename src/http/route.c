@@ -2,6 +2,8 @@
  * route.c — matching a path against the route table, and validating the
  * input a route declares before its handler runs.
  */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -137,6 +139,28 @@ static int check(struct req *r, const struct field *f, json_t *v)
 			return req_error(r, 400, "invalid", f->name, _("This field must be a whole number."));
 		i = json_integer_value(v);
 		if (i < f->min || i > f->max) {
+			char *msg = arena_printf(r->c.arena, _("This field must be from %lld to %lld."),
+						 (long long)f->min, (long long)f->max);
+			return req_error(r, 400, "invalid", f->name, msg);
+		}
+		return 0;
+	}
+	case F_NUM: {
+		char *end = NULL;
+		double d;
+		if (json_is_number(v)) {
+			json_object_set_new(r->in, f->name,
+					    json_string(arena_printf(r->c.arena, "%.15g", json_number_value(v))));
+			v = json_object_get(r->in, f->name);
+		}
+		if (!json_is_string(v))
+			return req_error(r, 400, "invalid", f->name, _("This field must be a number."));
+		if (!*json_string_value(v))
+			return 0;
+		d = strtod(json_string_value(v), &end);
+		if (*end || end == json_string_value(v) || !isfinite(d))
+			return req_error(r, 400, "invalid", f->name, _("This field must be a number."));
+		if (d < (double)f->min || d > (double)f->max) {
 			char *msg = arena_printf(r->c.arena, _("This field must be from %lld to %lld."),
 						 (long long)f->min, (long long)f->max);
 			return req_error(r, 400, "invalid", f->name, msg);
