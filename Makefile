@@ -11,15 +11,15 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 DATA     ?= $(or $(REACH_DATA),./reach-data)
-PKGS      = libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n zlib xlsxwriter
+PKGS      = libmicrohttpd sqlite3 libsodium jansson icu-uc icu-i18n zlib xlsxwriter libzip
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = build-essential pkg-config gettext libmicrohttpd-dev libsqlite3-dev \
             libsodium-dev libjansson-dev libicu-dev zlib1g-dev libcmocka-dev libcsv-dev sqlite3 \
-            libxlsxwriter-dev
+            libxlsxwriter-dev libzip-dev
 DEB_TEST  = nodejs=node npm=npm chromium curl sqlite3
 DEB_ASAN  = clang libclang-rt-14-dev
-DEB_BENCH = wrk nginx-light
+DEB_BENCH = wrk nginx-light time
 
 CC       ?= cc
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Werror
@@ -70,7 +70,8 @@ $(BUILD)/tools/embed: tools/embed.c
 
 $(BUILD)/gen/embedded.c: $(BUILD)/tools/embed $(EMBED)
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed $(EMBED) > $@.tmp && mv $@.tmp $@
+	@echo "  GEN  $@"
+	$(Q)$(BUILD)/tools/embed $(EMBED) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) -std=c17 $(OPT) -c -o $@ $<
@@ -114,6 +115,7 @@ asan: deps-asan
 bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/http/run.sh $(BUILD)/reach
+	@sh bench/import/run.sh $(BUILD)/reach
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

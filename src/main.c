@@ -388,6 +388,7 @@ static const struct command commands[] = {
 	{"user", cmd_user, "user add LOGIN --role ROLE [--scope CODE] [--name NAME] [--password-file FILE]\n"
 			    "  user passwd|disable|enable LOGIN | user list"},
 	{"demo", cmd_demo, "demo --scale tiny|town|province|national [--country ir|vn|az] [--seed N]\n"
+			    "  [--learners N] [--out DIR] [--no-import] [--no-oneroster] [--quiet]\n"
 			    "                                            a synthetic country to try Reach with"},
 	{"import", cmd_import, "import regions|schools|people|enrolments PATH | import oneroster DIR-or-ZIP\n"
 				"  [--dry-run] [--strict] [--report FILE] [--calendar gregorian|solar-hijri|auto]"},

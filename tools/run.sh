@@ -5,9 +5,12 @@ set -e
 bin="$1"
 data="$2"
 if [ ! -f "$data/reach.db" ]; then
-	"$bin" --data "$data" init
-	# The registry issue adds demo regions, schools and people here:
-	# reach demo --scale town
+	login=$("$bin" --data "$data" init)
+	echo "$login"
+	# A synthetic country to look at: regions, schools, people (docs/demo.md).
+	"$bin" --data "$data" demo --scale town --quiet ||
+		echo "reach: the demo data was not fully loaded (see above); serving anyway"
+	echo "$login" | grep -i "administrator"
 fi
 echo "reach: open http://127.0.0.1:8080/ in a browser (Ctrl-C stops)"
 exec "$bin" --data "$data" serve --listen 127.0.0.1:8080

@@ -19,7 +19,10 @@
 #   BENCH_WORKERS      nginx worker_processes (the number of cores)
 #   BENCH_LOG          where Reach's log (one access line per request) goes:
 #                      "file" (a file in the temp dir, default) or "null" (/dev/null)
-#   BENCH_OUT          the JSON file (bench/out/http.json)
+#   BENCH_ROUNDS       rounds of the three runs; the medians are reported (1)
+#   BENCH_QUIET_WAIT   seconds to wait, before each run, for the machine to be
+#                      idle (under 10% busy for a second) (60; 0: do not wait)
+#   BENCH_OUT          the JSON file (bench/out/http.json beside this script)
 #   BENCH_STRICT=1     exit 1 when a goal fails (default: exit 0 once measured)
 set -eu
 
@@ -31,7 +34,9 @@ wthreads="${BENCH_WRK_THREADS:-2}"
 cores="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
 workers="${BENCH_WORKERS:-$cores}"
 logto="${BENCH_LOG:-file}"
-out="${BENCH_OUT:-bench/out/http.json}"
+rounds="${BENCH_ROUNDS:-1}"
+quiet_wait="${BENCH_QUIET_WAIT:-60}"
+out="${BENCH_OUT:-$(cd "$(dirname "$0")/.." && pwd)/out/http.json}"
 
 for tool in wrk nginx curl; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
@@ -123,13 +128,13 @@ reach="http://127.0.0.1:$reach_port"
 
 # Sign in, then make an API token: GET /api/v1/me with it reads the token
 # and its user from the store on every request.
-curl -sf -c "$tmp/cookies" -H 'Content-Type: application/json' \
+curl -s -c "$tmp/cookies" -H 'Content-Type: application/json' \
 	-d "{\"login\":\"bench\",\"password\":\"$password\"}" \
-	"$reach/api/v1/auth/login" > "$tmp/login.json"
+	"$reach/api/v1/auth/login" > "$tmp/login.json" || true
 csrf="$(sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p' "$tmp/login.json")"
 [ -n "$csrf" ] || { echo "bench: login failed: $(cat "$tmp/login.json")" >&2; exit 1; }
-curl -sf -b "$tmp/cookies" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
-	-d '{"name":"bench"}' "$reach/api/v1/tokens" > "$tmp/token.json"
+curl -s -b "$tmp/cookies" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+	-d '{"name":"bench"}' "$reach/api/v1/tokens" > "$tmp/token.json" || true
 token="$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$tmp/token.json")"
 [ -n "$token" ] || { echo "bench: token creation failed: $(cat "$tmp/token.json")" >&2; exit 1; }
 curl -sf -o /dev/null -H "Authorization: Bearer $token" "$reach/api/v1/me" ||
@@ -190,17 +195,66 @@ curl -sf "$nginx/healthz.json" | cmp -s - "$tmp/www/healthz.json" ||
 	{ echo "bench: nginx does not serve the same bytes as /healthz" >&2; exit 1; }
 
 # --- wrk -------------------------------------------------------------------
-# run NAME URL [HEADER]: one wrk run; its output stays in $tmp/NAME.wrk.
-run() {
-	echo "bench: wrk -t$wthreads -c$conns -d${duration}s --latency $2" >&2
-	if [ $# -ge 3 ]; then
-		wrk -t"$wthreads" -c"$conns" -d"${duration}s" --latency -H "$3" "$2" > "$tmp/$1.wrk"
-	else
-		wrk -t"$wthreads" -c"$conns" -d"${duration}s" --latency "$2" > "$tmp/$1.wrk"
-	fi
+# What each run costs is counted too, because on a shared machine a figure
+# means little without it: the server's CPU time per request, and the CPU
+# the machine spent on anything but the server and wrk (other processes, and
+# the kernel's loopback network work, which no process is charged for).
+hz="$(getconf CLK_TCK)"
+nginx_pids="$nginx_pid $(for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null; done |
+	awk -v pp="$nginx_pid" '{ rest = substr($0, index($0, ") ") + 2); split(rest, f, " "); if (f[2] == pp) print $1 }')"
+
+# ticks PID...: user + system clock ticks the processes (all threads) have used.
+ticks() {
+	for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
+		awk '{ rest = substr($0, index($0, ") ") + 2); split(rest, f, " "); t += f[12] + f[13] } END { print t + 0 }'
 }
 
-# figures NAME: "requests/s p99_ms non_2xx_3xx socket_errors" from wrk's output.
+# The machine's clock ticks: all, idle (with I/O wait), stolen by the hypervisor.
+cpu_stat() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6, $9 }' /proc/stat; }
+
+# Waits (up to BENCH_QUIET_WAIT seconds) until the machine has been nearly
+# idle for a second, so a run does not start in the middle of someone
+# else's build or test.
+wait_quiet() {
+	waited=0
+	while [ "$waited" -lt "$quiet_wait" ]; do
+		a="$(cpu_stat)"
+		sleep 1
+		b="$(cpu_stat)"
+		echo "$a $b" | awk '{ all = $4 - $1; exit !(all > 0 && (all - ($5 - $2) - ($6 - $3)) / all < 0.10) }' && return 0
+		waited=$((waited + 1))
+	done
+	[ "$quiet_wait" -eq 0 ] ||
+		echo "bench: the machine is still busy after ${quiet_wait}s; measuring anyway" >&2
+}
+
+# run NAME PIDS URL [HEADER]: one wrk run. Its output goes to $tmp/NAME.ROUND.wrk,
+# and to $tmp/NAME.ROUND.acct: the server's ticks, the machine's ticks before
+# and after (cpu_stat), and wrk's CPU time from the shell's `times` (which
+# must run in this shell, not in a $(...) subshell).
+run() {
+	name=$1 pids=$2 url=$3
+	shift 3
+	wait_quiet
+	echo "bench: round $round: wrk -t$wthreads -c$conns -d${duration}s --latency $url" >&2
+	t0="$(ticks $pids)"
+	s0="$(cpu_stat)"
+	times > "$tmp/times0"
+	if [ $# -ge 1 ]; then
+		wrk -t"$wthreads" -c"$conns" -d"${duration}s" --latency -H "$1" "$url" > "$tmp/$name.$round.wrk"
+	else
+		wrk -t"$wthreads" -c"$conns" -d"${duration}s" --latency "$url" > "$tmp/$name.$round.wrk"
+	fi
+	times > "$tmp/times1"
+	s1="$(cpu_stat)"
+	t1="$(ticks $pids)"
+	w="$(cat "$tmp/times0" "$tmp/times1" | awk '
+		FNR == 2 || NR == 4 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); s += a[1] * 60 + a[2] } v[NR] = s }
+		END { printf "%.3f", v[4] - v[2] }')"
+	echo "$((t1 - t0)) $s0 $s1 $w" > "$tmp/$name.$round.acct"
+}
+
+# figures FILE: "requests/s p99_ms non_2xx_3xx socket_errors" from wrk's output.
 figures() {
 	awk '
 	function ms(v) {
@@ -214,20 +268,29 @@ figures() {
 	/^ *99%/ { p99 = ms($2) }
 	/Non-2xx or 3xx responses:/ { bad = $NF }
 	/Socket errors:/ { for (i = 3; i <= NF; i += 2) { v = $(i + 1); sub(/,$/, "", v); serr += v } }
-	END { printf "%.2f %.3f %d %d\n", rps, p99, bad, serr }
-	' "$tmp/$1.wrk"
+	/requests in/ { n = $1 }
+	END { printf "%.2f %.3f %d %d %d\n", rps, p99, bad, serr, n }
+	' "$1"
 }
 
-run healthz "$reach/healthz"
-run nginx "$nginx/healthz.json"
-run me "$reach/api/v1/me" "Authorization: Bearer $token"
+# Each round runs the three one after the other, so the ratios compare runs
+# made under the same conditions; with several rounds the medians count.
+round=1
+while [ $round -le "$rounds" ]; do
+	run healthz "$reach_pid" "$reach/healthz"
+	run nginx "$nginx_pids" "$nginx/healthz.json"
+	run me "$reach_pid" "$reach/api/v1/me" "Authorization: Bearer $token"
+	round=$((round + 1))
+done
 
-set -- $(figures nginx); n_rps=$1; n_p99=$2
 rows=""
 for name in healthz nginx me; do
-	set -- $(figures "$name")
-	rows="$rows$name $1 $2 $3 $4
+	round=1
+	while [ $round -le "$rounds" ]; do
+		rows="$rows$name $round $(figures "$tmp/$name.$round.wrk") $(cat "$tmp/$name.$round.acct")
 "
+		round=$((round + 1))
+	done
 done
 
 # --- report ------------------------------------------------------------------
@@ -235,38 +298,65 @@ date_utc="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 cpu="$(sed -n 's/^model name[^:]*: *//p' /proc/cpuinfo 2>/dev/null | head -1)"
 server_threads="${BENCH_THREADS:-$cores}"
 mkdir -p "$(dirname "$out")"
-printf '%s' "$rows" | awk -v n_rps="$n_rps" -v n_p99="$n_p99" -v out="$out" \
+printf '%s' "$rows" | awk -v out="$out" -v rounds="$rounds" -v hz="$hz" \
 	-v date="$date_utc" -v cores="$cores" -v cpu="$cpu" -v kernel="$(uname -sr)" \
 	-v duration="$duration" -v conns="$conns" -v wthreads="$wthreads" \
 	-v sthreads="$server_threads" -v workers="$workers" -v logto="$logto" '
 	function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
 	function ratio(a, b) { return b > 0 ? a / b : 0 }
-	{
-		name[NR] = $1; rps[$1] = $2; p99[$1] = $3; bad[$1] = $4; serr[$1] = $5; n = NR
+	# The median of the values in v[k, 1..n] (insertion sort: n is small).
+	function median(v, k, n,    i, j, t, a) {
+		for (i = 1; i <= n; i++) a[i] = v[k, i]
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	function goal(i, label, value, op, target, valid) {
 		g_label[i] = label; g_value[i] = value; g_op[i] = op; g_target[i] = target
 		g_pass[i] = valid && (op == ">=" ? value >= target : value <= target)
 	}
+	{
+		if (!($1 in seen)) { seen[$1] = 1; name[++n] = $1 }
+		# name round rps p99 non2xx sockerr requests | server_ticks
+		# machine_before(all idle steal) machine_after(all idle steal) wrk_seconds
+		R[$1, $2] = $3; P[$1, $2] = $4; bad[$1] += $5; serr[$1] += $6
+		all = $12 - $9; busy = all - ($13 - $10) - ($14 - $11)
+		U[$1, $2] = $7 > 0 ? $8 / hz * 1e6 / $7 : 0           # server CPU us per request
+		W[$1, $2] = $7 > 0 ? $15 * 1e6 / $7 : 0               # wrk CPU us per request
+		O[$1, $2] = all > 0 ? 100 * (busy / hz - $8 / hz - $15) / (all / hz) : 0
+		S[$1, $2] = all > 0 ? 100 * ($14 - $11) / all : 0
+	}
 	END {
 		what["healthz"] = "Reach GET /healthz"
-		what["nginx"] = "nginx static file, same bytes"
-		what["me"] = "Reach GET /api/v1/me (Bearer, SQLite)"
-		printf "\nwrk -t%s -c%s -d%ss --latency; %s cores; reach --threads %s; nginx %s workers; reach log: %s\n\n",
-			wthreads, conns, duration, cores, sthreads, workers, logto
-		printf "%-8s %12s %9s %12s %10s  %s\n", "name", "requests/s", "p99 ms", "req/s÷nginx", "p99÷nginx", "what"
+		what["nginx"] = "nginx, static file of the same bytes"
+		what["me"] = "Reach GET /api/v1/me (Bearer token, SQLite)"
+		for (i = 1; i <= n; i++) { k = name[i]; rps[k] = median(R, k, rounds); p99[k] = median(P, k, rounds); us[k] = median(U, k, rounds)
+			wus[k] = median(W, k, rounds); oth[k] = median(O, k, rounds); st[k] = median(S, k, rounds)
+			if (oth[k] > 25 || st[k] > 10) noisy = 1 }
+		printf "\nwrk -t%s -c%s -d%ss --latency, %d round(s)%s; %s cores; reach --threads %s; " \
+			"nginx %s workers; reach log: %s\n", wthreads, conns, duration, rounds,
+			(rounds > 1 ? " (medians)" : ""), cores, sthreads, workers, logto
+		printf "\n"
+		printf "%-8s %10s %7s %11s %9s %6s %7s %6s  %s\n", "name", "requests/s", "p99 ms",
+			"req/s:nginx", "p99:nginx", "CPU us", "other%", "steal%", "what"
 		for (i = 1; i <= n; i++) {
 			k = name[i]
-			rr[k] = ratio(rps[k], n_rps); pr[k] = ratio(p99[k], n_p99)
+			rr[k] = ratio(rps[k], rps["nginx"]); pr[k] = ratio(p99[k], p99["nginx"])
 			note = (bad[k] || serr[k]) ? sprintf("  (!) %d non-2xx, %d socket errors", bad[k], serr[k]) : ""
-			printf "%-8s %12.0f %9.2f %12.2f %10.2f  %s%s\n", k, rps[k], p99[k], rr[k], pr[k], what[k], note
+			printf "%-8s %10.0f %7.2f %11.2f %9.2f %6.1f %7.1f %6.1f  %s%s\n", k, rps[k], p99[k],
+				rr[k], pr[k], us[k], oth[k], st[k], what[k], note
 		}
 		ok_h = !bad["healthz"] && !serr["healthz"] && !bad["nginx"] && !serr["nginx"]
 		ok_m = !bad["me"] && !serr["me"] && !bad["nginx"] && !serr["nginx"]
 		goal(1, "healthz requests/s >= 0.8x nginx", rr["healthz"], ">=", 0.8, ok_h)
 		goal(2, "healthz p99 <= 1.5x nginx", pr["healthz"], "<=", 1.5, ok_h)
 		goal(3, "store read requests/s >= 0.4x nginx", rr["me"], ">=", 0.4, ok_m)
-		printf "\ngoals\n"
+		printf "CPU us: CPU time the server used per request (all threads or workers).\n"
+		printf "other%%: CPU of the machine used by neither the server nor wrk (other processes,\n"
+		printf "        loopback network work in the kernel); steal%%: taken by the hypervisor.\n"
+		if (noisy)
+			printf "(!) the machine was busy with other work: these figures are not reliable.\n"
+		printf "\ngoals (issue 2)\n"
 		fails = 0
 		for (i = 1; i <= 3; i++) {
 			printf "  %-4s %-38s %.2f\n", g_pass[i] ? "PASS" : "FAIL", g_label[i], g_value[i]
@@ -274,17 +364,27 @@ printf '%s' "$rows" | awk -v n_rps="$n_rps" -v n_p99="$n_p99" -v out="$out" \
 		}
 
 		printf "{\n  \"date\": %s,\n", jstr(date) > out
-		printf "  \"machine\": {\"cores\": %d, \"cpu\": %s, \"kernel\": %s},\n", cores, jstr(cpu), jstr(kernel) > out
-		printf "  \"settings\": {\"wrk_threads\": %d, \"connections\": %d, \"duration_s\": %d, " \
+		printf "  \"machine\": {\"cores\": %d, \"cpu\": %s, \"kernel\": %s, \"busy_with_other_work\": %s},\n",
+			cores, jstr(cpu), jstr(kernel), noisy ? "true" : "false" > out
+		printf "  \"settings\": {\"wrk_threads\": %d, \"connections\": %d, \"duration_s\": %d, \"rounds\": %d, " \
 			"\"reach_threads\": %d, \"nginx_workers\": %d, \"reach_log\": %s},\n",
-			wthreads, conns, duration, sthreads, workers, jstr(logto) > out
+			wthreads, conns, duration, rounds, sthreads, workers, jstr(logto) > out
 		printf "  \"results\": [\n" > out
 		for (i = 1; i <= n; i++) {
 			k = name[i]
-			printf "    {\"name\": %s, \"what\": %s, \"requests_per_s\": %.2f, \"p99_ms\": %.3f, " \
+			rl = ""; pl = ""; ol = ""
+			for (j = 1; j <= rounds; j++) {
+				rl = rl (j > 1 ? ", " : "") sprintf("%.2f", R[k, j])
+				pl = pl (j > 1 ? ", " : "") sprintf("%.3f", P[k, j])
+				ol = ol (j > 1 ? ", " : "") sprintf("%.1f", O[k, j])
+			}
+			printf "    {\"name\": %s, \"what\": %s, \"requests_per_s\": %.2f, \"p99_ms\": %.3f, \"server_cpu_us_per_request\": %.1f, " \
+				"\"wrk_cpu_us_per_request\": %.1f, \"other_cpu_pct\": %.1f, \"steal_pct\": %.1f, " \
 				"\"rps_ratio_to_nginx\": %.3f, \"p99_ratio_to_nginx\": %.3f, " \
-				"\"non_2xx_3xx\": %d, \"socket_errors\": %d}%s\n",
-				jstr(k), jstr(what[k]), rps[k], p99[k], rr[k], pr[k], bad[k], serr[k], i < n ? "," : "" > out
+				"\"non_2xx_3xx\": %d, \"socket_errors\": %d, " \
+				"\"rounds_requests_per_s\": [%s], \"rounds_p99_ms\": [%s], \"rounds_other_cpu_pct\": [%s]}%s\n",
+				jstr(k), jstr(what[k]), rps[k], p99[k], us[k], wus[k], oth[k], st[k], rr[k], pr[k], bad[k], serr[k],
+				rl, pl, ol, i < n ? "," : "" > out
 		}
 		printf "  ],\n  \"goals\": [\n" > out
 		for (i = 1; i <= 3; i++)

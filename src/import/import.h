@@ -16,7 +16,10 @@ struct import_opts {
 	bool strict;            /* write nothing if any row is rejected */
 	const char *calendar;   /* "gregorian", "solar-hijri" or "auto" (NULL: auto) */
 	const char *report;     /* write rejected rows here as CSV (NULL: none) */
-	/* Called now and then with rows done and the total (0 when unknown). */
+	const char *name;       /* the source as reports name it (NULL: the path) */
+	const char *import_id;  /* an imports row made beforehand (a web upload), or NULL */
+	/* Called now and then with rows done and the total (0 when unknown;
+	 * an estimate while a file is being read). */
 	void (*progress)(void *arg, int64_t done, int64_t total);
 	void *arg;
 };
@@ -26,12 +29,21 @@ struct import_result {
 	char import_id[37];     /* the imports row that records this run */
 };
 
+/* The kinds import_run takes, NULL-terminated. */
+extern const char *const import_kinds[];
+
 /* Imports one file (kind: regions, schools, people, enrolments) or one
  * OneRoster directory or zip (kind: oneroster). ERR_INVALID with a message
  * when the input cannot be used at all; OK otherwise, even when rows were
  * rejected (res says how many; they are in import_rejects). */
 enum err import_run(struct ctx *c, const char *kind, const char *path, const struct import_opts *o,
 		    struct import_result *res);
+
+/* Writes kind (regions, schools, people, enrolments: one CSV file at
+ * path, "-" for standard output; oneroster: the files in directory path)
+ * as import reads them, from one snapshot, and audits it as an export of
+ * personal data. *rows counts the data rows written. */
+enum err import_export(struct ctx *c, const char *kind, const char *path, int64_t *rows);
 
 /* `reach import KIND PATH [--dry-run] [--strict] [--report FILE]
  * [--calendar gregorian|solar-hijri|auto]`: the exit status (0 all rows,

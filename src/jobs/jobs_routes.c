@@ -7,6 +7,8 @@
 
 #include "auth/auth.h"
 #include "base/arena.h"
+#include "dashboard/dashboard_routes.h"
+#include "import/import_routes.h"
 #include "jobs/jobs.h"
 #include "jobs/jobs_routes.h"
 #include "store/store.h"
@@ -94,5 +96,7 @@ enum err jobs_backup(struct ctx *c, struct job_run *run, json_t *params, struct 
 
 const struct job_kind jobs_kinds[] = {
 	{"backup", jobs_backup},
+	{"import", import_job},
+	{"dashboard_refresh", dashboard_job_refresh},
 	{NULL, NULL},
 };

@@ -118,12 +118,21 @@ static enum err migrate(struct store *s, struct errinfo *ei)
 	return OK;
 }
 
+/* Process-wide engine settings, made once before the first connection:
+ * memory statistics cost a lock on every allocation and nobody reads them. */
+static void engine_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum err store_open(const char *dir, bool do_migrate, struct store **out, struct errinfo *ei)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *s = xcalloc(1, sizeof *s);
 	enum err rc;
 	int src;
 
+	pthread_once(&once, engine_setup);
 	*out = NULL;
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
 		free(s);
@@ -368,6 +377,26 @@ void store_rollback(struct store *s)
 enum err store_seq_next(struct store *s, int64_t *out)
 {
 	return store_int1(s, out, "UPDATE change_seq SET n = n + 1 WHERE id = 1 RETURNING n", "");
+}
+
+/*
+ * SQLite builds a temporary b-tree for every IN (…) list of a CHECK
+ * constraint on every row, and an immediate foreign key makes every
+ * statement keep a statement journal; in bulk mode both are off, the page
+ * cache holds a whole batch, and the write-ahead log is checkpointed less
+ * often (a page rewritten by many batches is copied once).
+ */
+void store_bulk(struct store *s, bool on)
+{
+	static const char *const sql[2][4] = {
+		{"PRAGMA foreign_keys = ON", "PRAGMA ignore_check_constraints = OFF", "PRAGMA cache_size = -2000",
+		 "PRAGMA wal_autocheckpoint = 1000"},
+		{"PRAGMA foreign_keys = OFF", "PRAGMA ignore_check_constraints = ON", "PRAGMA cache_size = -65536",
+		 "PRAGMA wal_autocheckpoint = 16384"},
+	};
+
+	for (int i = 0; i < 4; i++)
+		exec_script(s, sql[on][i]);
 }
 
 enum err store_ping(struct store *s)

@@ -87,6 +87,12 @@ void store_rollback(struct store *s);
  * has an answer. */
 enum err store_seq_next(struct store *s, int64_t *out);
 
+/* Bulk-load mode for an importer that has checked every value and
+ * reference itself: the engine's own per-row constraint checks are off and
+ * its cache is large while on is true; everything returns to normal with
+ * on false. Call outside a transaction. */
+void store_bulk(struct store *s, bool on);
+
 /* A quick liveness check (for /readyz). */
 enum err store_ping(struct store *s);
 

@@ -117,9 +117,17 @@ CREATE INDEX enrolments_learner ON enrolments (learner_pid);
 
 -- What the dashboards show for a region and everything beneath it, made by
 -- a refresh after imports and changes (a job), so a dashboard is one read.
+-- The map columns hold the region's dot map ready to draw: its schools with
+-- coordinates, projected (equirectangular, fitted to their bounding box)
+-- into a box map_width by map_height, sampled down to a fixed number of
+-- dots (dashboard/dashboard_int.h).
 CREATE TABLE region_stats (
   region_rid INTEGER PRIMARY KEY REFERENCES regions (rid),
   figures TEXT NOT NULL,                 -- a JSON object; see docs/formats.md
+  map_schools INTEGER NOT NULL DEFAULT 0, -- schools beneath with coordinates
+  map_width INTEGER NOT NULL DEFAULT 0,
+  map_height INTEGER NOT NULL DEFAULT 0,
+  map_dots TEXT NOT NULL DEFAULT '',     -- SVG path data of the dots, a line per connectivity kind
   refreshed_at TEXT NOT NULL
 );
 
@@ -130,7 +138,9 @@ CREATE TABLE imports (
   kind TEXT NOT NULL,
   source TEXT NOT NULL,
   mode TEXT NOT NULL CHECK (mode IN ('default', 'strict', 'dry_run')),
-  state TEXT NOT NULL CHECK (state IN ('running', 'done', 'failed')),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+  job_id TEXT,                           -- the background job of a web upload
+  message TEXT NOT NULL DEFAULT '',      -- why it failed
   rows_read INTEGER NOT NULL DEFAULT 0,
   rows_written INTEGER NOT NULL DEFAULT 0,
   rows_rejected INTEGER NOT NULL DEFAULT 0,

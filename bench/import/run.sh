@@ -1,0 +1,124 @@
+#!/bin/sh
+# bench/import/run.sh BIN — the import benchmark (issue 3, "Performance").
+#
+# Generates a OneRoster 1.1 set with N learners (bench/import/gen.c: users.csv
+# and enrollments.csv with N rows each, Persian names, plus the orgs, classes
+# and session they refer to), then loads it twice:
+#   reach    `reach import oneroster DIR` into a fresh data directory: every
+#            row validated, names folded (ICU), references resolved, upserts
+#            by external id, the dashboards refreshed at the end
+#   sqlite3  the same five CSV files with sqlite3's .import into tables with
+#            the files' columns and the indexes Reach keeps on the same data
+#            (unique source ids; school, name, identifier and class indexes),
+#            WAL and synchronous=NORMAL as Reach's store
+# and prints rows/s for both, the ratio, and peak memory (/usr/bin/time -v).
+# Figures go to bench/out/import.json. Everything is removed at exit.
+#
+# Environment (all optional):
+#   BENCH_LEARNERS   learners (1000000)
+#   BENCH_ROUNDS     rounds of the two loads; the best of each is kept (1)
+#   BENCH_OUT        the JSON file (bench/out/import.json)
+#   BENCH_STRICT=1   exit 1 when a goal fails (default: exit 0 once measured)
+set -eu
+
+bin="${1:?usage: bench/import/run.sh BIN}"
+case "$bin" in /*) ;; *) bin="$(pwd)/$bin" ;; esac
+n="${BENCH_LEARNERS:-1000000}"
+rounds="${BENCH_ROUNDS:-1}"
+out="${BENCH_OUT:-bench/out/import.json}"
+here="$(cd "$(dirname "$0")" && pwd)"
+
+[ -x "$bin" ] || { echo "bench: $bin is not an executable (run make first)" >&2; exit 1; }
+for tool in sqlite3 cc; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (make deps-bench)" >&2; exit 1; }
+done
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (make deps-bench installs time)" >&2; exit 1; }
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/reach-bench-import.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT INT TERM HUP
+
+cc -O2 -o "$tmp/gen" "$here/gen.c"
+mkdir "$tmp/or"
+"$tmp/gen" "$tmp/or" "$n"
+rows=0
+for f in orgs classes academicSessions users enrollments; do
+	rows=$((rows + $(wc -l < "$tmp/or/$f.csv") - 1))
+done
+echo "bench: $n learners; $rows rows in orgs, classes, academicSessions, users, enrollments ($(du -sh "$tmp/or" | cut -f1))"
+
+cat > "$tmp/import.sql" <<EOF
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+CREATE TABLE orgs (sourcedId TEXT NOT NULL, status TEXT, dateLastModified TEXT, name TEXT, type TEXT,
+  identifier TEXT, parentSourcedId TEXT);
+CREATE UNIQUE INDEX orgs_sourced ON orgs (sourcedId);
+CREATE INDEX orgs_parent ON orgs (parentSourcedId);
+CREATE TABLE classes (sourcedId TEXT NOT NULL, status TEXT, dateLastModified TEXT, title TEXT, grades TEXT,
+  courseSourcedId TEXT, classCode TEXT, classType TEXT, location TEXT, schoolSourcedId TEXT,
+  termSourcedIds TEXT, subjects TEXT, subjectCodes TEXT, periods TEXT);
+CREATE UNIQUE INDEX classes_sourced ON classes (sourcedId);
+CREATE TABLE academicSessions (sourcedId TEXT NOT NULL, status TEXT, dateLastModified TEXT, title TEXT,
+  type TEXT, startDate TEXT, endDate TEXT, parentSourcedId TEXT, schoolYear TEXT);
+CREATE TABLE users (sourcedId TEXT NOT NULL, status TEXT, dateLastModified TEXT, enabledUser TEXT,
+  orgSourcedIds TEXT, role TEXT, username TEXT, userIds TEXT, givenName TEXT, familyName TEXT,
+  middleName TEXT, identifier TEXT, email TEXT, sms TEXT, phone TEXT, agentSourcedIds TEXT, grades TEXT,
+  password TEXT);
+CREATE UNIQUE INDEX users_sourced ON users (sourcedId);
+CREATE INDEX users_school ON users (orgSourcedIds, role);
+CREATE INDEX users_name ON users (familyName, givenName, middleName);
+CREATE INDEX users_identifier ON users (identifier);
+CREATE TABLE enrollments (sourcedId TEXT NOT NULL, status TEXT, dateLastModified TEXT, classSourcedId TEXT,
+  schoolSourcedId TEXT, userSourcedId TEXT, role TEXT, "primary" TEXT, beginDate TEXT, endDate TEXT);
+CREATE UNIQUE INDEX enrollments_sourced ON enrollments (sourcedId);
+CREATE INDEX enrollments_school ON enrollments (schoolSourcedId, classSourcedId);
+CREATE INDEX enrollments_user ON enrollments (userSourcedId);
+.mode csv
+.import --skip 1 $tmp/or/orgs.csv orgs
+.import --skip 1 $tmp/or/classes.csv classes
+.import --skip 1 $tmp/or/academicSessions.csv academicSessions
+.import --skip 1 $tmp/or/users.csv users
+.import --skip 1 $tmp/or/enrollments.csv enrollments
+EOF
+
+# seconds and peak kB of one command, from GNU time's report
+measure() {
+	/usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; return 1; }
+	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time" |
+		awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+	peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
+}
+
+best_reach=""; best_sqlite=""; peak_reach=0; peak_sqlite=0
+r=1
+while [ "$r" -le "$rounds" ]; do
+	rm -rf "$tmp/data" "$tmp/import.db"*
+	measure "$bin" --data "$tmp/data" --log /dev/null import oneroster "$tmp/or"
+	grep -q " 0 rejected" "$tmp/log" || { echo "bench: reach rejected rows:" >&2; tail -3 "$tmp/log" >&2; exit 1; }
+	echo "bench: round $r: reach   ${wall}s, peak $((peak / 1024)) MB"
+	if [ -z "$best_reach" ] || awk "BEGIN { exit !($wall < $best_reach) }"; then best_reach=$wall; fi
+	[ "$peak" -gt "$peak_reach" ] && peak_reach=$peak
+	measure sqlite3 "$tmp/import.db" < "$tmp/import.sql"
+	echo "bench: round $r: sqlite3 ${wall}s, peak $((peak / 1024)) MB"
+	if [ -z "$best_sqlite" ] || awk "BEGIN { exit !($wall < $best_sqlite) }"; then best_sqlite=$wall; fi
+	[ "$peak" -gt "$peak_sqlite" ] && peak_sqlite=$peak
+	r=$((r + 1))
+done
+
+awk -v rows="$rows" -v tr="$best_reach" -v ts="$best_sqlite" -v pr="$peak_reach" -v ps="$peak_sqlite" \
+    -v n="$n" -v out="$out" -v cores="$(nproc)" '
+function verdict(ok) { return ok ? "PASS" : "FAIL" }
+BEGIN {
+	rr = rows / tr; rs = rows / ts; ratio = rr / rs; mb = pr / 1024
+	printf "\n%-10s %12s %10s %10s\n", "", "rows/s", "seconds", "peak MB"
+	printf "%-10s %12.0f %10.2f %10.0f\n", "reach", rr, tr, mb
+	printf "%-10s %12.0f %10.2f %10.0f\n", "sqlite3", rs, ts, ps / 1024
+	printf "\nratio reach/sqlite3: %.2f\n", ratio
+	printf "goal ratio >= 1.0:            %s\n", verdict(ratio >= 1.0)
+	printf "goal >= 300000 rows/s:        %s\n", verdict(rr >= 300000)
+	printf "goal peak memory <= 256 MB:   %s\n", verdict(mb <= 256)
+	printf "{\"learners\":%d,\"rows\":%d,\"cores\":%d,\"reach\":{\"seconds\":%.3f,\"rows_per_s\":%.0f,\"peak_mb\":%.0f},", n, rows, cores, tr, rr, mb > out
+	printf "\"sqlite3\":{\"seconds\":%.3f,\"rows_per_s\":%.0f,\"peak_mb\":%.0f},\"ratio\":%.3f}\n", ts, rs, ps / 1024, ratio > out
+	fail = ratio < 1.0 || rr < 300000 || mb > 256
+	exit fail ? 3 : 0
+}' || { [ "${BENCH_STRICT:-0}" = 1 ] && exit 1; }
+exit 0

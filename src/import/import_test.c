@@ -1,0 +1,407 @@
+/*
+ * import_test.c — unit tests of import: the field checks (dates in both
+ * calendars and Persian digits, school years, grades, numbers, lists),
+ * the maps, and whole runs on the sample files in tests/data/import:
+ * row-level rejects, idempotency (a second run moves no seq), --strict
+ * and --dry-run writing nothing, OneRoster, and the export round trip.
+ * Run from the top of the tree (tests/run.sh does).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "unit.h"
+
+#include "base/arena.h"
+#include "base/log.h"
+#include "import/import_int.h"
+#include "store/store.h"
+#include "base/banned.h"
+
+#define DATA "tests/data/import/"
+
+/* ---- field checks ------------------------------------------------------ */
+
+struct one {
+	struct batch b;
+	struct rec r;
+};
+
+static void one_init(struct one *o)
+{
+	memset(o, 0, sizeof *o);
+	buf_init(&o->b.text, 1 << 20);
+	for (int v = 0; v < IMPORT_MAX_VALUES; v++)
+		o->r.off[v] = -1;
+}
+
+static struct slice sl(const char *s)
+{
+	return slice_of(s);
+}
+
+static const char *reason(struct one *o)
+{
+	return o->r.nprob ? o->b.text.p + o->r.prob[0].reason : "";
+}
+
+static void test_dates(void **state)
+{
+	struct one o;
+
+	(void)state;
+	one_init(&o);
+	val_date(&o.b, &o.r, 0, "d", sl("۱۴۰۰/۰۴/۱۲"), DATE_SOLAR_HIJRI, false);
+	assert_int_equal(o.r.nprob, 0);
+	assert_string_equal(V(&o.b, &o.r, 0), "2021-07-03");
+	val_date(&o.b, &o.r, 1, "d", sl("1400/04/12"), DATE_AUTO, false);
+	assert_string_equal(V(&o.b, &o.r, 1), "2021-07-03");
+	val_date(&o.b, &o.r, 2, "d", sl(" 2026-02-28 "), DATE_GREGORIAN, false);
+	assert_string_equal(V(&o.b, &o.r, 2), "2026-02-28");
+	val_date(&o.b, &o.r, 3, "d", sl("1998"), DATE_AUTO, true);
+	assert_string_equal(V(&o.b, &o.r, 3), "1998");
+	val_date(&o.b, &o.r, 4, "d", sl(""), DATE_AUTO, false);
+	assert_null(V(&o.b, &o.r, 4));
+	assert_int_equal(o.r.nprob, 0);
+	val_date(&o.b, &o.r, 5, "birth_date", sl("2026-02-30"), DATE_AUTO, false);
+	assert_int_equal(o.r.nprob, 1);
+	assert_string_equal(o.r.prob[0].col, "birth_date");
+	assert_non_null(strstr(reason(&o), "February 2026 has 28 days"));
+	buf_release(&o.b.text);
+	one_init(&o);
+	val_date(&o.b, &o.r, 0, "d", sl("1400/13/01"), DATE_AUTO, false);
+	assert_non_null(strstr(reason(&o), "no month 13"));
+	buf_release(&o.b.text);
+}
+
+static void test_school_years_grades(void **state)
+{
+	struct one o;
+
+	(void)state;
+	one_init(&o);
+	val_school_year(&o.b, &o.r, 0, "y", sl("2026-2027"));
+	val_school_year(&o.b, &o.r, 1, "y", sl("۱۴۰۵"));
+	val_grade(&o.b, &o.r, 2, "g", sl("03"));
+	val_grade(&o.b, &o.r, 3, "g", sl("kg"));
+	assert_int_equal(o.r.nprob, 0);
+	assert_string_equal(V(&o.b, &o.r, 0), "2026-2027");
+	assert_string_equal(V(&o.b, &o.r, 1), "1405");
+	assert_string_equal(V(&o.b, &o.r, 2), "3");
+	assert_string_equal(V(&o.b, &o.r, 3), "KG");
+	val_school_year(&o.b, &o.r, 4, "school_year", sl("2026-2028"));
+	assert_int_equal(o.r.nprob, 1);
+	assert_string_equal(o.r.prob[0].col, "school_year");
+	buf_release(&o.b.text);
+}
+
+static void test_numbers_lists(void **state)
+{
+	static const char *const set[] = {"primary", "adult", NULL};
+	struct one o;
+
+	(void)state;
+	one_init(&o);
+	val_real(&o.b, &o.r, 0, "lat", sl("35.70"), -90, 90);
+	val_int(&o.b, &o.r, 1, "n", sl(" 42 "), 0, 100);
+	val_bool(&o.b, &o.r, 2, "b", sl("Yes"));
+	val_list(&o.b, &o.r, 3, "levels", sl("Primary; adult"), set);
+	assert_int_equal(o.r.nprob, 0);
+	assert_string_equal(V(&o.b, &o.r, 0), "35.7");
+	assert_string_equal(V(&o.b, &o.r, 1), "42");
+	assert_string_equal(V(&o.b, &o.r, 2), "1");
+	assert_string_equal(V(&o.b, &o.r, 3), "primary,adult");
+	val_real(&o.b, &o.r, 4, "lat", sl("91"), -90, 90);
+	val_int(&o.b, &o.r, 5, "n", sl("4x"), 0, 100);
+	val_bool(&o.b, &o.r, 6, "b", sl("maybe"));
+	val_list(&o.b, &o.r, 7, "levels", sl("primary;college"), set);
+	assert_int_equal(o.r.nprob, 4);
+	assert_null(V(&o.b, &o.r, 7));
+	buf_release(&o.b.text);
+}
+
+static void test_names_fold(void **state)
+{
+	struct one o;
+
+	(void)state;
+	one_init(&o);
+	val_name(&o.b, &o.r, 0, "given_name", sl("محمد\xe2\x80\x8cرضا"));
+	val_name(&o.b, &o.r, 1, "family_name", sl("كريمي"));
+	val_fold(&o.b, &o.r, 2, 1, 0, -1);
+	assert_int_equal(o.r.nprob, 0);
+	assert_string_equal(V(&o.b, &o.r, 2), "کریمی محمدرضا");
+	val_name(&o.b, &o.r, 3, "given_name", (struct slice){"Sa\xffra", 5});
+	assert_int_equal(o.r.nprob, 1);
+	assert_non_null(strstr(reason(&o), "UTF-8"));
+	buf_release(&o.b.text);
+}
+
+static void test_maps(void **state)
+{
+	struct dupset d;
+	struct cmap m;
+	char id[32];
+
+	(void)state;
+	dupset_init(&d);
+	for (int i = 1; i <= 200000; i++) {
+		snprintf(id, sizeof id, "U%08d", i);
+		assert_int_equal(dupset_add(&d, id, i), 0);
+	}
+	assert_int_equal(dupset_add(&d, "U00000007", 300000), 7);
+	assert_int_equal(dupset_add(&d, "U00200001", 300001), 0);
+	dupset_free(&d);
+	cmap_init(&m);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(id, sizeof id, "S%d", i);
+		cmap_put(&m, id)->id = i + 1;
+	}
+	assert_int_equal(cmap_get(&m, "S4321")->id, 4322);
+	assert_null(cmap_get(&m, "S5000"));
+	cmap_free(&m);
+}
+
+/* ---- whole runs -------------------------------------------------------- */
+
+struct fx {
+	char *dir;
+	struct app app;
+	struct store *store;
+	struct ctx c;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct errinfo ei = {0};
+
+	if (!f || !(f->dir = unit_temp_dir()))
+		return -1;
+	conf_defaults(&f->app.conf);
+	snprintf(f->app.conf.data, sizeof f->app.conf.data, "%s", f->dir);
+	if (store_open(f->dir, true, &f->store, &ei) != OK)
+		return -1;
+	f->c = (struct ctx){.app = &f->app, .store = f->store, .arena = arena_new(), .lang = "en", .ip = "",
+			    .req_id = "test", .user_login = "tester"};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[1200];
+
+	arena_free(f->c.arena);
+	store_close(f->store);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		unit_remove_dir(f->dir);
+	else
+		free(f->dir);
+	free(f);
+	return 0;
+}
+
+static int64_t count(struct fx *f, const char *sql)
+{
+	int64_t n = -1;
+
+	assert_int_equal(store_int1(f->store, &n, sql, ""), OK);
+	return n;
+}
+
+static void run_ok(struct fx *f, const char *kind, const char *path, const struct import_opts *o,
+		   struct import_result *res)
+{
+	enum err rc = import_run(&f->c, kind, path, o, res);
+
+	if (rc != OK)
+		fprintf(stderr, "import %s %s: %s\n", kind, path, f->c.err.msg);
+	assert_int_equal(rc, OK);
+}
+
+static void load_all(struct fx *f)
+{
+	static const char *const kinds[] = {"regions", "schools", "people", "enrolments"};
+	struct import_result res;
+
+	for (int i = 0; i < 4; i++) {
+		run_ok(f, kinds[i], f->c.arena ? arena_printf(f->c.arena, DATA "%s.csv", kinds[i]) : NULL, NULL, &res);
+		assert_int_equal(res.rejected, 0);
+		assert_int_equal(res.written, res.read);
+	}
+}
+
+static void test_native_and_idempotent(void **state)
+{
+	static const char SEQ[] =
+		"SELECT (SELECT sum(seq) FROM regions) + (SELECT sum(seq) FROM schools) + "
+		"(SELECT sum(seq) FROM people) + (SELECT sum(seq) FROM enrolments)";
+	static const char *const kinds[] = {"regions", "schools", "people", "enrolments"};
+	struct fx *f = *state;
+	struct import_result res;
+	int64_t seq;
+
+	load_all(f);
+	assert_int_equal(count(f, "SELECT count(*) FROM people"), 5);
+	assert_int_equal(count(f, "SELECT count(*) FROM guardianships"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM imports WHERE state = 'done'"), 4);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action LIKE 'import.%'"), 4);
+	seq = count(f, SEQ);
+	for (int i = 0; i < 4; i++) {
+		run_ok(f, kinds[i], arena_printf(f->c.arena, DATA "%s.csv", kinds[i]), NULL, &res);
+		assert_int_equal(res.written, 0);
+		assert_int_equal(res.rejected, 0);
+	}
+	assert_int_equal(count(f, SEQ), seq);
+	assert_int_equal(count(f, "SELECT count(*) FROM guardianships"), 2);
+}
+
+static void test_rejects(void **state)
+{
+	struct fx *f = *state;
+	struct import_result res;
+
+	load_all(f);
+	run_ok(f, "people", DATA "people_duplicate_ids.csv", NULL, &res);
+	assert_int_equal(res.read, 3);
+	assert_int_equal(res.written, 2);
+	assert_int_equal(res.rejected, 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM import_rejects WHERE row = 3 AND col = 'id' "
+				  "AND reason LIKE 'duplicate id \"D1\", first seen at row 1'"), 1);
+	run_ok(f, "enrolments", DATA "enrolments_bad.csv", NULL, &res);
+	assert_int_equal(res.rejected, 5);
+	assert_int_equal(count(f, "SELECT count(*) FROM import_rejects WHERE col = 'school_code' AND "
+				  "reason = 'unknown school \"S9999\"'"), 1);
+	assert_int_equal(import_run(&f->c, "people", DATA "people_missing_column.csv", NULL, &res), ERR_INVALID);
+	assert_non_null(strstr(f->c.err.msg, "family_name"));
+	assert_int_equal(count(f, "SELECT count(*) FROM imports WHERE state = 'failed'"), 1);
+}
+
+static void test_strict_and_dry_run(void **state)
+{
+	struct fx *f = *state;
+	struct import_opts strict = {.strict = true}, dry = {.dry_run = true};
+	struct import_result res;
+
+	run_ok(f, "regions", DATA "regions.csv", &dry, &res);
+	assert_int_equal(res.read, 5);
+	assert_int_equal(count(f, "SELECT count(*) FROM regions"), 0);
+	load_all(f);
+	run_ok(f, "people", DATA "people_impossible_dates.csv", &strict, &res);
+	assert_int_equal(res.rejected, 3);
+	assert_int_equal(res.written, 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM people WHERE ext_id LIKE 'X%'"), 0);
+	/* The rejects are recorded all the same. */
+	assert_int_equal(count(f, "SELECT count(*) FROM import_rejects"), 3);
+	run_ok(f, "people", DATA "people_solar_hijri.csv", &dry, &res);
+	assert_int_equal(res.rejected, 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM people WHERE ext_id LIKE 'H%'"), 0);
+}
+
+static void test_persian_digits(void **state)
+{
+	struct fx *f = *state;
+	struct import_opts sh = {.calendar = "solar-hijri"};
+	struct import_result res;
+
+	load_all(f);
+	run_ok(f, "people", DATA "people_solar_hijri.csv", &sh, &res);
+	assert_int_equal(res.written, 3);
+	assert_int_equal(count(f, "SELECT count(*) FROM people WHERE ext_id = 'H1' AND birth_date = '2015-03-21'"), 1);
+	run_ok(f, "people", DATA "people_bom_crlf.csv", NULL, &res);
+	assert_int_equal(res.rejected, 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM people WHERE ext_id = 'B2' AND given_name = 'Sara \"Mimi\"'"), 1);
+}
+
+/* Reads a whole file into the arena (small test files only). */
+static char *slurp(struct fx *f, const char *path)
+{
+	FILE *in = fopen(path, "rb");
+	struct buf b;
+	char tmp[4096], *s;
+	size_t n;
+
+	assert_non_null(in);
+	buf_init(&b, 64 << 20);
+	while ((n = fread(tmp, 1, sizeof tmp, in)) > 0)
+		buf_add(&b, tmp, n);
+	fclose(in);
+	s = arena_strdup(f->c.arena, b.p);
+	buf_release(&b);
+	return s;
+}
+
+/* Export, import into a fresh store, export again: the same bytes. */
+static void test_round_trip(void **state)
+{
+	static const char *const kinds[] = {"regions", "schools", "people", "enrolments"};
+	struct fx *f = *state, *g;
+	struct import_result res;
+	int64_t rows;
+
+	load_all(f);
+	assert_int_equal(setup((void **)&g), 0);
+	for (int i = 0; i < 4; i++) {
+		char *a = arena_printf(f->c.arena, "%s/%s.csv", f->dir, kinds[i]);
+		char *b = arena_printf(f->c.arena, "%s/%s.csv", g->dir, kinds[i]);
+		assert_int_equal(import_export(&f->c, kinds[i], a, &rows), OK);
+		assert_true(rows > 0);
+		run_ok(g, kinds[i], a, NULL, &res);
+		assert_int_equal(res.rejected, 0);
+		assert_int_equal(import_export(&g->c, kinds[i], b, &rows), OK);
+		assert_string_equal(slurp(f, a), slurp(f, b));
+	}
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE action = 'export.people'"), 1);
+	/* OneRoster: the first store's files into a third store, and back. */
+	{
+		static const char *const files[] = {"orgs.csv", "users.csv", "demographics.csv", "academicSessions.csv",
+						    "classes.csv", "enrollments.csv"};
+		struct fx *h;
+		char *a = arena_printf(f->c.arena, "%s/or", f->dir), *b;
+		assert_int_equal(setup((void **)&h), 0);
+		b = arena_printf(f->c.arena, "%s/or", h->dir);
+		assert_int_equal(import_export(&f->c, "oneroster", a, &rows), OK);
+		run_ok(h, "oneroster", a, NULL, &res);
+		assert_int_equal(res.rejected, 0);
+		assert_int_equal(import_export(&h->c, "oneroster", b, &rows), OK);
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+			assert_string_equal(slurp(f, arena_printf(f->c.arena, "%s/%s", a, files[i])),
+					    slurp(f, arena_printf(f->c.arena, "%s/%s", b, files[i])));
+		assert_int_equal(count(h, "SELECT count(*) FROM people WHERE ext_id = 'L1' AND birth_date = '2016-03-21'"), 1);
+		assert_int_equal(count(h, "SELECT count(*) FROM guardianships"), 2);
+		teardown((void **)&h);
+	}
+	teardown((void **)&g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_school_years_grades),
+		cmocka_unit_test(test_numbers_lists),
+		cmocka_unit_test(test_names_fold),
+		cmocka_unit_test(test_maps),
+		cmocka_unit_test_setup_teardown(test_native_and_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strict_and_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_persian_digits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	};
+
+	log_open("/dev/null", LOG_ERROR);
+	if (id_init() != 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
