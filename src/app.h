@@ -48,6 +48,11 @@ struct ctx {
  * catalog has no translation). The result lives as long as the app. */
 const char *ctx_tr(const struct ctx *c, const char *msgid);
 
+/* Runs fn inside one write transaction of c's store: committed when fn
+ * returns OK, rolled back otherwise. Returns fn's result (or the store's
+ * error when the transaction cannot begin or commit). */
+enum err ctx_tx(struct ctx *c, enum err (*fn)(struct ctx *c, void *arg), void *arg);
+
 /* Marks a user-visible string and translates it; needs a `c` in scope. */
 #define _(s) ctx_tr(c, (s))
 /* Marks a string for the catalogs without translating it here. */

@@ -45,17 +45,6 @@ void user_row(struct stmt *st, struct user *u, char *hash, size_t hashlen)
 		copy(hash, hashlen, store_text(st, 11));
 }
 
-enum err in_tx(struct ctx *c, enum err (*fn)(struct ctx *c, void *arg), void *arg)
-{
-	enum err rc;
-
-	if ((rc = store_begin(c->store)) != OK)
-		return rc;
-	if ((rc = fn(c, arg)) != OK || (rc = store_commit(c->store)) != OK)
-		store_rollback(c->store);
-	return rc;
-}
-
 enum err password_check(struct ctx *c, const char *field, const char *password)
 {
 	size_t n = password ? strlen(password) : 0;
@@ -176,7 +165,7 @@ enum err auth_user_add(struct ctx *c, const struct user_new *n, struct user *out
 		return ctx_fail(c, ERR_INVALID, "scope", "%s", _("A scope code has at most 64 characters."));
 	if ((rc = password_hash(c, n->password, hash, sizeof hash)) != OK)
 		return rc;
-	rc = in_tx(c, add_tx, &a);
+	rc = ctx_tx(c, add_tx, &a);
 	sodium_memzero(hash, sizeof hash);
 	return rc;
 }
@@ -258,7 +247,7 @@ enum err auth_user_update(struct ctx *c, const char *id, const char *display_nam
 		return rc;
 	if (lang && (rc = lang_check(c, lang)) != OK)
 		return rc;
-	return in_tx(c, update_tx, &a);
+	return ctx_tx(c, update_tx, &a);
 }
 
 enum err auth_user_set_disabled(struct ctx *c, const char *id, bool disabled)
@@ -269,7 +258,7 @@ enum err auth_user_set_disabled(struct ctx *c, const char *id, bool disabled)
 	/* Locking oneself out is never what an administrator meant. */
 	if (disabled && me && strcmp(me->id, id) == 0)
 		return ctx_fail(c, ERR_INVALID, "disabled", "%s", _("You cannot disable your own account."));
-	return in_tx(c, update_tx, &a);
+	return ctx_tx(c, update_tx, &a);
 }
 
 struct passwd_arg {
@@ -310,7 +299,7 @@ enum err auth_user_passwd(struct ctx *c, const char *id, const char *old, const 
 	if ((rc = password_check(c, "new_password", password)) != OK ||
 	    (rc = password_hash(c, password, hash, sizeof hash)) != OK)
 		return rc;
-	rc = in_tx(c, passwd_tx, &a);
+	rc = ctx_tx(c, passwd_tx, &a);
 	sodium_memzero(hash, sizeof hash);
 	return rc;
 }
@@ -382,5 +371,5 @@ static enum err link_tx(struct ctx *c, void *arg)
 enum err auth_user_link_person(struct ctx *c, const char *id, const char *person_id)
 {
 	struct link_arg a = {id, person_id ? person_id : ""};
-	return in_tx(c, link_tx, &a);
+	return ctx_tx(c, link_tx, &a);
 }

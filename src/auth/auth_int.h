@@ -24,7 +24,4 @@ enum err password_check(struct ctx *c, const char *field, const char *password);
 /* Ends every session and API token of an account (inside a transaction). */
 enum err revoke_all(struct ctx *c, int64_t uid);
 
-/* Runs fn inside a write transaction, rolling back when it fails. */
-enum err in_tx(struct ctx *c, enum err (*fn)(struct ctx *c, void *arg), void *arg);
-
 #endif

@@ -759,6 +759,22 @@ void csv_write_field(struct buf *b, const char *s, size_t n)
 	buf_addc(b, '"');
 }
 
+void csv_fput_field(FILE *f, const char *s)
+{
+	struct buf b;
+
+	if (!s)
+		return;
+	if (!needs_quotes(s, strlen(s))) {
+		fputs(s, f);
+		return;
+	}
+	buf_init(&b, BUF_MAX_DEFAULT);
+	csv_write_field(&b, s, strlen(s));
+	fwrite(b.p, 1, b.len, f);
+	buf_release(&b);
+}
+
 void csv_write_row(struct buf *b, const char *const *field, const size_t *len,
 		   size_t n)
 {

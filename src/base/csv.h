@@ -45,6 +45,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "base/buf.h"
@@ -149,6 +150,10 @@ const char *const *csv_header(const struct csv_reader *r, size_t *n);
 /* Appends s[0..n) as one field, quoted (with quotes doubled) when it holds
  * a comma, a quote, CR or LF, or starts or ends with a space or tab. */
 void csv_write_field(struct buf *b, const char *s, size_t n);
+
+/* Writes s (NUL-terminated; NULL writes nothing) as one field to f,
+ * quoted by the same rule. */
+void csv_fput_field(FILE *f, const char *s);
 
 /* Appends n fields separated by commas, and CRLF (RFC 4180). len may be
  * NULL when every field is NUL-terminated. */

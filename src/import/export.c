@@ -13,6 +13,7 @@
 
 #include "auth/auth.h"
 #include "base/arena.h"
+#include "base/csv.h"
 #include "base/args.h"
 #include "base/jw.h"
 #include "import/import_int.h"
@@ -135,23 +136,6 @@ static const struct table oneroster[] = {
 	{NULL, NULL, NULL},
 };
 
-static void field(FILE *f, const char *s)
-{
-	if (!s)
-		return;
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* Streams one query into f as CSV; *rows counts the rows. */
 static enum err write_table(struct ctx *c, FILE *f, const struct table *t, int64_t *rows)
 {
@@ -168,7 +152,7 @@ static enum err write_table(struct ctx *c, FILE *f, const struct table *t, int64
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				fputc(',', f);
-			field(f, store_text(st, i));
+			csv_fput_field(f, store_text(st, i));
 		}
 		fputc('\n', f);
 		(*rows)++;

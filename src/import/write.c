@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "import/import_int.h"
 #include "store/store.h"
 #include "base/banned.h"
@@ -69,29 +70,13 @@ void counted(struct imp *im)
 	im->res->written++;
 }
 
-/* Writes one CSV field, quoted when it must be. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void report_line(FILE *f, const char *file, int64_t row, const char *col, const char *reason)
 {
-	csv_field(f, file);
+	csv_fput_field(f, file);
 	fprintf(f, ",%lld,", (long long)row);
-	csv_field(f, col);
+	csv_fput_field(f, col);
 	fputc(',', f);
-	csv_field(f, reason);
+	csv_fput_field(f, reason);
 	fputc('\n', f);
 }
 

@@ -189,7 +189,7 @@ static enum err retire_tx(struct ctx *c, void *arg)
 enum err registry_person_retire(struct ctx *c, const char *id, struct registry_rec *out)
 {
 	struct retire a = {id, out};
-	return reg_tx(c, retire_tx, &a);
+	return ctx_tx(c, retire_tx, &a);
 }
 
 /* ---- guardians ---- */
@@ -247,7 +247,7 @@ enum err registry_guardian_add(struct ctx *c, const char *learner_id, const char
 			       const char *relation)
 {
 	struct link a = {learner_id, guardian_id, relation};
-	return reg_tx(c, link_tx, &a);
+	return ctx_tx(c, link_tx, &a);
 }
 
 enum err registry_person_links(struct ctx *c, const struct registry_rec *person, struct registry_link **out,

@@ -119,7 +119,7 @@ enum err registry_create(struct ctx *c, enum registry_kind k, const struct regis
 
 	if ((unsigned)k >= REG__KINDS)
 		BUG("registry_create: unknown kind");
-	return reg_tx(c, create_tx, &ch);
+	return ctx_tx(c, create_tx, &ch);
 }
 
 static enum err update_tx(struct ctx *c, void *arg)
@@ -155,7 +155,7 @@ enum err registry_update(struct ctx *c, enum registry_kind k, const char *id, co
 
 	if ((unsigned)k >= REG__KINDS)
 		BUG("registry_update: unknown kind");
-	return reg_tx(c, update_tx, &ch);
+	return ctx_tx(c, update_tx, &ch);
 }
 
 enum err registry_list(struct ctx *c, enum registry_kind k, const struct registry_filter *f, int64_t cursor,

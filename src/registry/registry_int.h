@@ -155,9 +155,6 @@ enum err walk_run(struct ctx *c, const struct walk *w, int64_t cursor, int limit
  * has fewer words). ERR_INVALID names "q" when q is not text. */
 enum err search_patterns(struct ctx *c, const char *q, const char *pat[4]);
 
-/* Runs fn inside a write transaction, rolling back when it fails. */
-enum err reg_tx(struct ctx *c, enum err (*fn)(struct ctx *c, void *arg), void *arg);
-
 /* Lists of the kinds (region.c, school.c, person.c, enrolment.c). */
 enum err region_list(struct ctx *c, const struct registry_filter *f, int64_t cursor, int limit,
 		     struct registry_rec **out, int *n, int64_t *next);

@@ -37,17 +37,6 @@ static const char SQL_SEGMENTS_FROM[] =
 static const char SQL_SEGMENTS_AFTER[] =
 	"SELECT rid, path FROM regions WHERE path > ?1 AND path < ?2 ORDER BY path LIMIT ?3";
 
-enum err reg_tx(struct ctx *c, enum err (*fn)(struct ctx *c, void *arg), void *arg)
-{
-	enum err rc;
-
-	if ((rc = store_begin(c->store)) != OK)
-		return rc;
-	if ((rc = fn(c, arg)) != OK || (rc = store_commit(c->store)) != OK)
-		store_rollback(c->store);
-	return rc;
-}
-
 enum err deny(struct ctx *c, const char *field)
 {
 	return ctx_fail(c, ERR_DENIED, field, "%s", _("You may not add or change records there."));
