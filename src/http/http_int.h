@@ -28,6 +28,8 @@ struct http_server {
 	struct MHD_Daemon *d;
 	struct metrics m;
 	int port;
+	uint32_t id_prefix;          /* random, per server start */
+	atomic_ulong next_id;        /* request ids: prefix and a count */
 };
 
 /* route.c */

@@ -27,15 +27,19 @@
 #include "base/banned.h"
 
 #define LISTEN_BACKLOG 1024
+/* libmicrohttpd keeps each connection's request line, headers and buffers
+ * in one pool that it clears for every request: headers up to max_header
+ * must fit (so we, not it, answer 431 with a JSON body), and no more, since
+ * every byte of the pool is zeroed on every request. */
+#define POOL_SLACK 16384
 
-static void req_id_new(struct req *r)
+/* A request id unique across restarts (a random prefix chosen at start)
+ * and within a run (a count), made without a system call. */
+static void req_id_new(struct http_server *srv, struct req *r)
 {
-	unsigned char b[8];
-	char *hex = arena_alloc(r->c.arena, 17);
+	unsigned long n = atomic_fetch_add(&srv->next_id, 1);
 
-	randombytes_buf(b, sizeof b);
-	sodium_bin2hex(hex, 17, b, sizeof b);
-	r->c.req_id = hex;
+	r->c.req_id = arena_printf(r->c.arena, "%08x%08lx", srv->id_prefix, n & 0xffffffffUL);
 }
 
 static const char *client_ip(struct http_server *srv, struct req *r)
@@ -105,7 +109,7 @@ static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn,
 	r->status = 200;
 	buf_init(&r->body, (size_t)srv->cfg.app->conf.max_body);
 	buf_init(&r->out, BUF_MAX_DEFAULT);
-	req_id_new(r);
+	req_id_new(srv, r);
 	r->c.ip = client_ip(srv, r);
 	atomic_fetch_add(&srv->m.in_flight, 1);
 	return r;
@@ -340,6 +344,7 @@ enum err http_start(const struct http_config *cfg, struct http_server **out, str
 		return rc;
 	}
 	srv->cfg = *cfg;
+	srv->id_prefix = randombytes_random();
 	metrics_init(&srv->m, cfg->nroutes);
 	static_init();
 	srv->d = MHD_start_daemon(
@@ -350,7 +355,7 @@ enum err http_start(const struct http_config *cfg, struct http_server **out, str
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, threads ? threads : 1u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cf->max_header * 2 + 32768,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cf->max_header + POOL_SLACK,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cf->conn_timeout,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cf->per_ip_connections,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)8192,
