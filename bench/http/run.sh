@@ -200,13 +200,17 @@ curl -sf "$nginx/healthz.json" | cmp -s - "$tmp/www/healthz.json" ||
 # the machine spent on anything but the server and wrk (other processes, and
 # the kernel's loopback network work, which no process is charged for).
 hz="$(getconf CLK_TCK)"
-nginx_pids="$nginx_pid $(for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null; done |
-	awk -v pp="$nginx_pid" '{ rest = substr($0, index($0, ") ") + 2); split(rest, f, " "); if (f[2] == pp) print $1 }')"
 
-# ticks PID...: user + system clock ticks the processes (all threads) have used.
+# ticks PID...: user + system clock ticks used so far by the processes (all
+# their threads) and their children (nginx's workers, looked up each time).
 ticks() {
-	for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
-		awk '{ rest = substr($0, index($0, ") ") + 2); split(rest, f, " "); t += f[12] + f[13] } END { print t + 0 }'
+	for f in /proc/[0-9]*/stat; do cat "$f" 2>/dev/null; done | awk -v pids=" $* " '
+	{
+		# The command sits in parentheses and may hold spaces: count from after it.
+		rest = substr($0, index($0, ") ") + 2); split(rest, f, " ")
+		if (index(pids, " " $1 " ") || index(pids, " " f[2] " ")) t += f[12] + f[13]
+	}
+	END { print t + 0 }'
 }
 
 # The machine's clock ticks: all, idle (with I/O wait), stolen by the hypervisor.
@@ -278,7 +282,7 @@ figures() {
 round=1
 while [ $round -le "$rounds" ]; do
 	run healthz "$reach_pid" "$reach/healthz"
-	run nginx "$nginx_pids" "$nginx/healthz.json"
+	run nginx "$nginx_pid" "$nginx/healthz.json"
 	run me "$reach_pid" "$reach/api/v1/me" "Authorization: Bearer $token"
 	round=$((round + 1))
 done
@@ -324,6 +328,7 @@ printf '%s' "$rows" | awk -v out="$out" -v rounds="$rounds" -v hz="$hz" \
 		U[$1, $2] = $7 > 0 ? $8 / hz * 1e6 / $7 : 0           # server CPU us per request
 		W[$1, $2] = $7 > 0 ? $15 * 1e6 / $7 : 0               # wrk CPU us per request
 		O[$1, $2] = all > 0 ? 100 * (busy / hz - $8 / hz - $15) / (all / hz) : 0
+		if (O[$1, $2] < 0) O[$1, $2] = 0   # tick rounding
 		S[$1, $2] = all > 0 ? 100 * ($14 - $11) / all : 0
 	}
 	END {

@@ -49,14 +49,23 @@ int log_open(const char *path, enum log_level min)
 	return 0;
 }
 
+/* The new file takes the old one's descriptor number (dup2), so threads
+ * writing lines meanwhile never see a closed or reused descriptor and need
+ * no lock: each line is one write(2) to a file opened O_APPEND. */
 int log_reopen(void)
 {
-	char path[sizeof lg.path];
+	int fd, rc = 0;
 
 	pthread_mutex_lock(&lg.lock);
-	memcpy(path, lg.path, sizeof path);
+	if (lg.path[0]) {
+		fd = open(lg.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (fd < 0 || dup3(fd, lg.fd, O_CLOEXEC) < 0)
+			rc = -1;
+		if (fd >= 0)
+			close(fd);
+	}
 	pthread_mutex_unlock(&lg.lock);
-	return path[0] ? log_open(path, lg.min) : 0;
+	return rc;
 }
 
 static void emit(enum log_level lv, const char *req_id, const char *event,
@@ -91,10 +100,8 @@ static void emit(enum log_level lv, const char *req_id, const char *event,
 			   level_names[lv]);
 	}
 	buf_addc(&b, '\n');
-	pthread_mutex_lock(&lg.lock);
 	if (write(lg.fd, b.p, b.len) < 0)
 		(void)errno; /* nowhere left to report it */
-	pthread_mutex_unlock(&lg.lock);
 	buf_release(&b);
 }
 

@@ -12,10 +12,12 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Sends lines to path (appending), or to standard error when path is NULL
- * or "-". Returns 0, or -1 with errno when the file cannot be opened. */
+ * or "-". Call it before starting threads; afterwards only log_reopen.
+ * Returns 0, or -1 with errno when the file cannot be opened. */
 int log_open(const char *path, enum log_level min);
 
-/* Opens the same path again (after rotation). */
+/* Opens the same path again (after rotation), under the same descriptor,
+ * while other threads go on writing. */
 int log_reopen(void);
 
 /* Parses "debug", "info", "warn", "error"; -1 if none of them. */
