@@ -8,7 +8,6 @@
  */
 #include <string.h>
 
-#include "base/arena.h"
 #include "dashboard/dashboard_int.h"
 #include "registry/registry.h"
 #include "base/banned.h"
@@ -32,6 +31,10 @@
 
 static const char *const conn_labels[CONN__COUNT] = {
 	N_("No connection"), N_("2G"), N_("3G"), N_("4G"), N_("Fibre"), N_("Satellite")};
+
+/* The palette's class names (static/reach.css, "Dashboards"). */
+static const char *const conn_classes[CONN__COUNT] = {"k-none", "k-2g", "k-3g", "k-4g", "k-fibre", "k-satellite"};
+static const char *const skill_classes[SKILL_LEVELS] = {"s0", "s1", "s2", "s3", "s4"};
 
 /*
  * The page is built from a few hundred small values, so they are set
@@ -184,7 +187,7 @@ static json_t *chart_skills(struct ctx *c, const struct figures *f, bool rtl)
 	ch.max = max_of(v, SKILL_LEVELS + 1);
 	o = chart_new(&ch, "skills", _("Teachers' digital skills"));
 	for (int i = 0; i < SKILL_LEVELS; i++)
-		bar(&ch, _(labels[i]), v[i], 0, arena_printf(c->arena, "s%d", i));
+		bar(&ch, _(labels[i]), v[i], 0, skill_classes[i]);
 	bar(&ch, _("Not recorded"), v[SKILL_LEVELS], 0, "unknown");
 	return chart_end(&ch, o);
 }
@@ -195,7 +198,7 @@ static json_t *chart_conn(struct ctx *c, const struct figures *f, bool rtl)
 	json_t *o = chart_new(&ch, "conn", _("Schools by connection"));
 
 	for (int i = 0; i < CONN__COUNT; i++)
-		bar(&ch, _(conn_labels[i]), f->conn[i], 0, arena_printf(c->arena, "k-%s", registry_connectivity[i]));
+		bar(&ch, _(conn_labels[i]), f->conn[i], 0, conn_classes[i]);
 	return chart_end(&ch, o);
 }
 
@@ -263,11 +266,10 @@ json_t *chart_region(struct ctx *c, const struct region *r, bool rtl)
 	return json_pack("{s:o, s:o, s:o}", "kpis", kpis(c, f), "charts", charts, "map", chart_map(c, r));
 }
 
-json_t *chart_children(struct ctx *c, const struct region *kids, int n)
+json_t *chart_children(const struct region *kids, int n)
 {
 	json_t *a = json_array();
 
-	(void)c;
 	for (int i = 0; i < n; i++) {
 		const struct figures *f = &kids[i].f;
 		json_t *o = json_object();

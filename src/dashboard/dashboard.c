@@ -4,9 +4,9 @@
  * Three reads in one snapshot — the regions, the schools (one row each:
  * the map and the equipment standard need them), and the people, counted
  * by school (or, for those without one, by home region) and role as they
- * stream past — then everything else in C: each region's own figures, the tree rolled up
- * from the villages to the country in one pass, each region's map. One
- * write transaction replaces every row of region_stats.
+ * stream past — then everything else in C: each region's own figures, the
+ * tree rolled up from the villages to the country in one pass, each
+ * region's map. One write transaction replaces every row of region_stats.
  *
  * The tree is walked in pre-order (a region, then its subtrees), so the
  * schools at or beneath any region are one run of the schools sorted by
@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/arena.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xmalloc.h"
@@ -451,35 +450,44 @@ static enum err write_region(struct refresh *x, const struct rnode *n, const str
 			  (int64_t)p.width, (int64_t)p.height, dots->p, now);
 }
 
-static enum err write_all(struct refresh *x)
-{
+/* What the write transaction needs besides the refresh. */
+struct writing {
+	struct refresh *x;
+	const struct geo *g;
+	int ng;
 	char now[TIME_ISO_LEN];
 	struct buf fig, dots, lines[CONN__COUNT];
-	struct geo *g;
-	int ng;
+};
+
+static enum err write_rows(struct ctx *c, void *arg)
+{
+	struct writing *w = arg;
 	enum err rc;
 
-	g = geo_sorted(x, &ng);
-	buf_init(&fig, 1 << 16);
-	buf_init(&dots, (size_t)MAP_DOTS * 24);
+	if ((rc = store_exec(c->store, SQL_CLEAR, "")) != OK)
+		return rc;
+	for (int p = 0; p < w->x->npre && rc == OK; p++)
+		rc = write_region(w->x, &w->x->r[w->x->order[p]], w->g, w->ng, w->now, &w->fig, &w->dots, w->lines);
+	return rc;
+}
+
+static enum err write_all(struct refresh *x)
+{
+	struct writing w = {.x = x};
+	struct geo *g = geo_sorted(x, &w.ng);
+	enum err rc;
+
+	w.g = g;
+	buf_init(&w.fig, 1 << 16);
+	buf_init(&w.dots, (size_t)MAP_DOTS * 24);
 	for (int k = 0; k < CONN__COUNT; k++)
-		buf_init(&lines[k], (size_t)MAP_DOTS * 24);
-	time_now_iso(now);
-	if ((rc = store_begin(x->c->store)) != OK)
-		goto out;
-	if ((rc = store_exec(x->c->store, SQL_CLEAR, "")) != OK)
-		goto out;
-	for (int p = 0; p < x->npre && rc == OK; p++)
-		rc = write_region(x, &x->r[x->order[p]], g, ng, now, &fig, &dots, lines);
-	if (rc == OK)
-		rc = store_commit(x->c->store);
-out:
-	if (rc != OK)
-		store_rollback(x->c->store);
-	buf_release(&fig);
-	buf_release(&dots);
+		buf_init(&w.lines[k], (size_t)MAP_DOTS * 24);
+	time_now_iso(w.now);
+	rc = ctx_tx(x->c, write_rows, &w);
+	buf_release(&w.fig);
+	buf_release(&w.dots);
 	for (int k = 0; k < CONN__COUNT; k++)
-		buf_release(&lines[k]);
+		buf_release(&w.lines[k]);
 	free(g);
 	return rc;
 }

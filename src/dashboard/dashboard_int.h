@@ -131,7 +131,7 @@ int64_t chart_pct(int64_t part, int64_t whole);
 /* The data the region template draws: key figures, charts, the map,
  * children and schools. The caller adds what is not about figures. */
 json_t *chart_region(struct ctx *c, const struct region *r, bool rtl);
-json_t *chart_children(struct ctx *c, const struct region *kids, int n);
+json_t *chart_children(const struct region *kids, int n);
 
 /* ---- downloads (export.c) ---- */
 
@@ -147,9 +147,9 @@ struct table {
 struct table *table_figures(struct ctx *c, const struct region *r);
 struct table *table_children(struct ctx *c, const struct region *kids, int n);
 
-/* RFC 4180 CSV, UTF-8 with a byte-order mark (spreadsheets then read it
- * right); text that a spreadsheet would run as a formula is quoted with a
- * leading apostrophe. */
+/* RFC 4180 CSV (base/csv.h's quoting), UTF-8 with a byte-order mark
+ * (spreadsheets then read it right); text that a spreadsheet would run as
+ * a formula gets a leading apostrophe. */
 void table_csv(const struct table *t, struct buf *out);
 
 /* An XLSX workbook of one sheet into out. ERR_IO when the library fails. */

@@ -41,17 +41,28 @@ static const char *children_label(const struct ctx *c, const char *level)
 	return _(level_plurals[i >= 0 && i < 3 ? i : 3]);
 }
 
+/* Where a region sits, for auth_can: its codes from the top. */
+static struct scope region_scope(struct req *r, const struct region *reg)
+{
+	struct scope sc = {0};
+	const char **codes;
+
+	sc.depth = region_scope_path(&r->c, reg, &codes);
+	sc.path = codes;
+	return sc;
+}
+
 /* Finds the region of the :code parameter and checks that the caller may
  * see its aggregates. 0, or the status of the error answered. */
 static int region_or_respond(struct req *r, struct region *reg)
 {
 	const struct ctx *c = &r->c;
-	struct scope sc = {0};
+	struct scope sc;
 	enum err rc;
 
 	if ((rc = region_by_code(&r->c, req_param(r, "code"), r->c.lang, reg)) != OK)
 		return req_fail(r, rc);
-	sc.depth = region_scope_path(&r->c, reg, (const char ***)&sc.path);
+	sc = region_scope(r, reg);
 	if (!auth_can(r->c.user, ACT_AGGREGATE_READ, &sc))
 		return req_error(r, 403, "forbidden", NULL, _("This region is outside your scope."));
 	return 0;
@@ -59,9 +70,8 @@ static int region_or_respond(struct req *r, struct region *reg)
 
 static bool may_list_schools(struct req *r, const struct region *reg)
 {
-	struct scope sc = {0};
+	struct scope sc = region_scope(r, reg);
 
-	sc.depth = region_scope_path(&r->c, reg, (const char ***)&sc.path);
 	return auth_can(r->c.user, ACT_REGISTRY_READ, &sc);
 }
 
@@ -131,7 +141,6 @@ static int schools_or_respond(struct req *r, const struct region *reg, json_t *d
 	json_t *a;
 	enum err rc;
 
-	(void)c;
 	if ((strcmp(reg->level, "district") && strcmp(reg->level, "village")) || !may_list_schools(r, reg))
 		return 0;
 	if ((st = req_cursor_or_respond(r, &after)))
@@ -168,7 +177,7 @@ int dashboard_page_region(struct req *r)
 	json_object_set_new(d, "has_stats", json_boolean(reg.has_stats));
 	if (reg.has_stats)
 		json_object_set_new(d, "refreshed_at", json_string(reg.refreshed_at));
-	json_object_set_new(d, "children", chart_children(&r->c, kids, n));
+	json_object_set_new(d, "children", chart_children(kids, n));
 	json_object_set_new(d, "children_label", json_string(children_label(c, reg.level)));
 	if ((st = schools_or_respond(r, &reg, d))) {
 		json_decref(d);

@@ -11,6 +11,7 @@
 #include <xlsxwriter.h>
 
 #include "base/arena.h"
+#include "base/csv.h"
 #include "base/log.h"
 #include "dashboard/dashboard_int.h"
 #include "base/banned.h"
@@ -84,25 +85,22 @@ struct table *table_children(struct ctx *c, const struct region *kids, int n)
 
 /* ---- CSV ---- */
 
+/* One text cell, quoted as base/csv.h quotes every field. A cell that a
+ * spreadsheet would run as a formula is written as text, with a leading
+ * apostrophe (names come from imports, so they may be anything). */
 static void csv_text(struct buf *out, const char *s)
 {
-	/* A cell a spreadsheet would run as a formula is written as text. */
-	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
-	bool quote = formula || strpbrk(s, ",\"\r\n");
+	struct buf tmp;
 
-	if (!quote) {
-		buf_puts(out, s);
+	if (!s[0] || !strchr("=+-@\t\r", s[0])) {
+		csv_write_field(out, s, strlen(s));
 		return;
 	}
-	buf_addc(out, '"');
-	if (formula)
-		buf_addc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_addc(out, '"');
-		buf_addc(out, *s);
-	}
-	buf_addc(out, '"');
+	buf_init(&tmp, BUF_MAX_DEFAULT);
+	buf_addc(&tmp, '\'');
+	buf_puts(&tmp, s);
+	csv_write_field(out, tmp.p, tmp.len);
+	buf_release(&tmp);
 }
 
 void table_csv(const struct table *t, struct buf *out)

@@ -82,7 +82,7 @@ enum err region_by_code(struct ctx *c, const char *code, const char *lang, struc
 	if (!store_next(st)) {
 		if ((rc = store_done(st)) != OK)
 			return rc;
-		return ctx_fail(c, ERR_NOTFOUND, "code", _("There is no region with this code."));
+		return ctx_fail(c, ERR_NOTFOUND, "code", "%s", _("There is no region with this code."));
 	}
 	r->rid = store_int(st, 0);
 	r->id = arena_strdup(c->arena, store_text(st, 1));
