@@ -116,6 +116,7 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/http/run.sh $(BUILD)/reach
 	@sh bench/import/run.sh $(BUILD)/reach
+	@sh bench/registry/run.sh $(BUILD)/reach
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

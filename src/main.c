@@ -515,6 +515,7 @@ int main(int argc, char **argv)
 			     .user_login = system_user()};
 	rc = cmd->run(&cli);
 	text_thread_release();
+	web_thread_release();
 	arena_free(cli.c.arena);
 	web_free((struct web *)cli.app.web);
 	free(cli.argv);

@@ -143,7 +143,10 @@ static bool gzip(struct arena *a, const char *src, size_t n, char **out, size_t 
 	int rc;
 
 	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	/* Level 1: pages are made per request, and on pages this size level 6
+	 * costs three times the CPU for a few per cent fewer bytes. Static
+	 * files are compressed once, at level 9. */
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return false;
 	z.next_in = (Bytef *)src;
 	z.avail_in = (uInt)n;

@@ -45,6 +45,7 @@ static void common(struct req *r, json_t *d, const char *title)
 	json_object_set_new(d, "is_admin", json_boolean(auth_can(u, ACT_ACCOUNT_ADMIN, NULL)));
 	json_object_set_new(d, "can_audit", json_boolean(auth_can(u, ACT_AUDIT_READ, NULL)));
 	json_object_set_new(d, "can_search", json_boolean(auth_can(u, ACT_REGISTRY_READ, NULL)));
+	json_object_set_new(d, "can_regions", json_boolean(auth_can(u, ACT_AGGREGATE_READ, NULL)));
 }
 
 int web_page(struct req *r, int status, const char *tmpl, const char *title, json_t *data)

@@ -131,6 +131,10 @@ void web_date(const char *lang, int64_t ms, enum web_date_style style, struct bu
 void web_date_iso(const char *lang, const char *iso, enum web_date_style style, struct buf *out);
 
 /* Appends v with the language's digits and grouping (fa: "۱۲٬۳۴۵"). */
+/* Closes the calling thread's cached ICU formatters (threads that exit
+ * close theirs by themselves; the main thread calls this before exit). */
+void web_thread_release(void);
+
 void web_number(const char *lang, int64_t v, struct buf *out);
 
 #endif
