@@ -186,19 +186,7 @@ enum err enrolment_list(struct ctx *c, const struct registry_filter *f, int64_t 
 		w.sql = SQL_ENROLMENTS_OF;
 		w.seg = w.ints[2];
 		w.ints[0] = sid;
-	} else if (sid) {
-		w.sql = SQL_ENROLMENTS_AT;
-		w.seg = sid;
-	} else if (path) {
-		w.sql = SQL_ENROLMENTS_IN;
-		w.by_region = true;
-		w.lo = path;
-		w.hi = path_hi(c, path);
-		path = NULL;
 	}
-	if (path) {
-		w.texts[1] = path;
-		w.texts[2] = path_hi(c, path);
-	}
+	walk_place(c, &w, r.kind == REACH_SELF || w.ints[2], sid, path, SQL_ENROLMENTS_AT, SQL_ENROLMENTS_IN);
 	return walk_run(c, &w, cursor, limit, out, n, next);
 }

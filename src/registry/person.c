@@ -339,19 +339,7 @@ enum err person_list(struct ctx *c, const struct registry_filter *f, int64_t cur
 		w.sql = SQL_PEOPLE_MINE;
 		w.ints[0] = sid;
 		w.ints[1] = r.pid;
-	} else if (sid) {
-		w.sql = SQL_PEOPLE_AT;
-		w.seg = sid;
-	} else if (path) {
-		w.sql = SQL_PEOPLE_IN;
-		w.by_region = true;
-		w.lo = path;
-		w.hi = path_hi(c, path);
-		path = NULL;
 	}
-	if (path) {
-		w.texts[1] = path;
-		w.texts[2] = path_hi(c, path);
-	}
+	walk_place(c, &w, r.kind == REACH_SELF, sid, path, SQL_PEOPLE_AT, SQL_PEOPLE_IN);
 	return walk_run(c, &w, cursor, limit, out, n, next);
 }

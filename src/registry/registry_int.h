@@ -148,6 +148,12 @@ struct walk {
 	const char *texts[WALK_TEXTS];
 	bool searching;           /* a name search: look at up to REGISTRY_SCAN_MAX rows */
 };
+/* The common end of a list's plan: unless a narrower plan was chosen
+ * (narrowed), the rows of one school (sql_at, by sid), or a walk through
+ * the region subtree at path (sql_in); a path that is left over still
+ * bounds the rows through texts[1] and texts[2]. */
+void walk_place(struct ctx *c, struct walk *w, bool narrowed, int64_t sid, const char *path,
+		const char *sql_at, const char *sql_in);
 enum err walk_run(struct ctx *c, const struct walk *w, int64_t cursor, int limit, struct registry_rec **out,
 		  int *n, int64_t *next);
 

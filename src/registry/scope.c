@@ -37,6 +37,25 @@ static const char SQL_SEGMENTS_FROM[] =
 static const char SQL_SEGMENTS_AFTER[] =
 	"SELECT rid, path FROM regions WHERE path > ?1 AND path < ?2 ORDER BY path LIMIT ?3";
 
+void walk_place(struct ctx *c, struct walk *w, bool narrowed, int64_t sid, const char *path,
+		const char *sql_at, const char *sql_in)
+{
+	if (!narrowed && sid) {
+		w->sql = sql_at;
+		w->seg = sid;
+	} else if (!narrowed && path) {
+		w->sql = sql_in;
+		w->by_region = true;
+		w->lo = path;
+		w->hi = path_hi(c, path);
+		path = NULL;
+	}
+	if (path) {
+		w->texts[1] = path;
+		w->texts[2] = path_hi(c, path);
+	}
+}
+
 enum err deny(struct ctx *c, const char *field)
 {
 	return ctx_fail(c, ERR_DENIED, field, "%s", _("You may not add or change records there."));
