@@ -118,23 +118,27 @@ void buf_add_i64(struct buf *b, int64_t v)
 
 void buf_html(struct buf *b, const char *s, size_t n)
 {
-	size_t i, start = 0;
+	static const char special[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1};
+	size_t i = 0, start = 0;
 	const char *rep;
 
-	for (i = 0; i < n; i++) {
+	/* Runs without special characters (nearly all text) go in one copy. */
+	for (;;) {
+		while (i < n && !special[(unsigned char)s[i]])
+			i++;
+		buf_add(b, s + start, i - start);
+		if (i == n)
+			return;
 		switch (s[i]) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
 		case '>': rep = "&gt;"; break;
 		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
+		default: rep = "&#39;"; break;
 		}
-		buf_add(b, s + start, i - start);
 		buf_puts(b, rep);
-		start = i + 1;
+		start = ++i;
 	}
-	buf_add(b, s + start, n - start);
 }
 
 void buf_truncate(struct buf *b, size_t len)
