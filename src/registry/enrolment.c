@@ -153,26 +153,13 @@ enum err enrolment_list(struct ctx *c, const struct registry_filter *f, int64_t 
 {
 	struct walk w = {.kind = REG_ENROLMENT, .sql = SQL_ENROLMENTS};
 	struct reach r;
-	const char *path = NULL, *fpath, *code, *role;
-	int64_t sid = 0, key;
+	const char *path, *role;
+	int64_t sid;
+	bool none;
 	enum err rc;
 
-	if ((rc = reach_of(c, ACT_PERSON_READ, &r)) != OK)
+	if ((rc = list_scope(c, f, &r, &path, &sid, &none)) != OK || none)
 		return rc;
-	if (r.kind == REACH_NONE)
-		return OK;
-	if (r.kind == REACH_REGION)
-		path = r.path;
-	if (r.kind == REACH_SCHOOL)
-		sid = r.sid;
-	if (f->school) {
-		if ((rc = school_find(c, f->school, &key, &fpath, &code)) != OK)
-			return rc == ERR_NOTFOUND ? ctx_fail(c, ERR_INVALID, "school", "%s",
-							     _("There is no school with this code or id.")) : rc;
-		if (sid && sid != key)
-			return OK;
-		sid = key;
-	}
 	if (f->learner && (rc = person_find(c, f->learner, &w.ints[2], &role)) != OK)
 		return rc == ERR_NOTFOUND ? ctx_fail(c, ERR_INVALID, "learner", "%s", _("There is no learner with this id."))
 					  : rc;

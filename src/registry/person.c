@@ -290,47 +290,18 @@ enum err registry_person_links(struct ctx *c, const struct registry_rec *person,
 
 /* ---- lists ---- */
 
-/* Narrows the caller's region (*path) by a region filter; false when the
- * two do not meet. */
-static bool narrow(const char **path, const char *fpath)
-{
-	if (!*path || strncmp(fpath, *path, strlen(*path)) == 0) {
-		*path = fpath;
-		return true;
-	}
-	return strncmp(*path, fpath, strlen(fpath)) == 0;
-}
-
 enum err person_list(struct ctx *c, const struct registry_filter *f, int64_t cursor, int limit,
 		     struct registry_rec **out, int *n, int64_t *next)
 {
 	struct walk w = {.kind = REG_PERSON, .sql = SQL_PEOPLE, .searching = f->q != NULL};
 	struct reach r;
-	const char *path = NULL, *fpath, *code;
-	int64_t sid = 0, key;
+	const char *path;
+	int64_t sid;
+	bool none;
 	enum err rc;
 
-	if ((rc = reach_of(c, ACT_PERSON_READ, &r)) != OK)
+	if ((rc = list_scope(c, f, &r, &path, &sid, &none)) != OK || none)
 		return rc;
-	if (r.kind == REACH_NONE)
-		return OK;
-	if (r.kind == REACH_REGION)
-		path = r.path;
-	if (r.kind == REACH_SCHOOL)
-		sid = r.sid;
-	if (f->region && (rc = region_find(c, f->region, &key, &fpath)) != OK)
-		return rc == ERR_NOTFOUND ? ctx_fail(c, ERR_INVALID, "region", "%s", _("There is no region with this code."))
-					  : rc;
-	if (f->region && !narrow(&path, fpath))
-		return OK;
-	if (f->school) {
-		if ((rc = school_find(c, f->school, &key, &fpath, &code)) != OK)
-			return rc == ERR_NOTFOUND ? ctx_fail(c, ERR_INVALID, "school", "%s",
-							     _("There is no school with this code or id.")) : rc;
-		if (sid && sid != key)
-			return OK;
-		sid = key;
-	}
 	if (f->q && (rc = search_patterns(c, f->q, &w.texts[4])) != OK)
 		return rc;
 	w.ints[2] = f->retired;

@@ -148,6 +148,12 @@ struct walk {
 	const char *texts[WALK_TEXTS];
 	bool searching;           /* a name search: look at up to REGISTRY_SCAN_MAX rows */
 };
+/* The common start of a list of people or enrolments: what the caller may
+ * reach (r), narrowed by the filter's region and school into *path and
+ * *sid. *none is true when nothing can match (the list is empty). */
+enum err list_scope(struct ctx *c, const struct registry_filter *f, struct reach *r, const char **path,
+		    int64_t *sid, bool *none);
+
 /* The common end of a list's plan: unless a narrower plan was chosen
  * (narrowed), the rows of one school (sql_at, by sid), or a walk through
  * the region subtree at path (sql_in); a path that is left over still

@@ -37,6 +37,50 @@ static const char SQL_SEGMENTS_FROM[] =
 static const char SQL_SEGMENTS_AFTER[] =
 	"SELECT rid, path FROM regions WHERE path > ?1 AND path < ?2 ORDER BY path LIMIT ?3";
 
+/* Narrows the caller's region (*path) by a region filter; false when the
+ * two do not meet. */
+static bool narrow(const char **path, const char *fpath)
+{
+	if (!*path || strncmp(fpath, *path, strlen(*path)) == 0) {
+		*path = fpath;
+		return true;
+	}
+	return strncmp(*path, fpath, strlen(fpath)) == 0;
+}
+
+enum err list_scope(struct ctx *c, const struct registry_filter *f, struct reach *r, const char **path,
+		    int64_t *sid, bool *none)
+{
+	const char *fpath, *code;
+	int64_t key;
+	enum err rc;
+
+	*path = NULL;
+	*sid = 0;
+	*none = true;
+	if ((rc = reach_of(c, ACT_PERSON_READ, r)) != OK || r->kind == REACH_NONE)
+		return rc;
+	if (r->kind == REACH_REGION)
+		*path = r->path;
+	if (r->kind == REACH_SCHOOL)
+		*sid = r->sid;
+	if (f->region && (rc = region_find(c, f->region, &key, &fpath)) != OK)
+		return rc == ERR_NOTFOUND ? ctx_fail(c, ERR_INVALID, "region", "%s", _("There is no region with this code."))
+					  : rc;
+	if (f->region && !narrow(path, fpath))
+		return OK;
+	if (f->school) {
+		if ((rc = school_find(c, f->school, &key, &fpath, &code)) != OK)
+			return rc == ERR_NOTFOUND ? ctx_fail(c, ERR_INVALID, "school", "%s",
+							     _("There is no school with this code or id.")) : rc;
+		if (*sid && *sid != key)
+			return OK;
+		*sid = key;
+	}
+	*none = false;
+	return OK;
+}
+
 void walk_place(struct ctx *c, struct walk *w, bool narrowed, int64_t sid, const char *path,
 		const char *sql_at, const char *sql_in)
 {
