@@ -24,6 +24,7 @@
 #include "base/progress.h"
 #include "base/text.h"
 #include "demo/demo.h"
+#include "linkage/link_cmd.h"
 #include "http/http.h"
 #include "import/import.h"
 #include "jobs/jobs.h"
@@ -373,6 +374,12 @@ static int cmd_demo(struct cli *cli)
 	return module_cmd(cli, demo_cmd);
 }
 
+/* Linkage reads and writes files only: no store. */
+static int cmd_link(struct cli *cli)
+{
+	return link_cmd(cli->argc, cli->argv, cli->app.conf.threads);
+}
+
 static int cmd_version(struct cli *cli)
 {
 	(void)cli;
@@ -392,6 +399,11 @@ static const struct command commands[] = {
 			    "                                            a synthetic country to try Reach with"},
 	{"import", cmd_import, "import regions|schools|people|enrolments PATH | import oneroster DIR-or-ZIP\n"
 				"  [--dry-run] [--strict] [--report FILE] [--calendar gregorian|solar-hijri|auto]"},
+	{"link", cmd_link, "link --register R.csv --enrolment E.csv --out DIR [--threads N] [--threshold P]\n"
+			    "  [--config link.json] [--model model.json] [--seed N] [--normalised] [--quiet]\n"
+			    "  | link --register R.csv --enrolment E.csv --explain REGISTER_ID ENROLMENT_ID\n"
+			    "                                            out-of-school children: the register\n"
+			    "                                            linked to enrolment records"},
 	{"export", cmd_export, "export regions|schools|people|enrolments|oneroster PATH"},
 	{"backup", cmd_backup, "backup FILE                               a consistent copy, while serving"},
 	{"restore", cmd_restore, "restore FILE                              check a backup and put it in place"},

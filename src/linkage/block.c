@@ -1,0 +1,351 @@
+/*
+ * block.c — blocking: each rule's key for every record, the records of
+ * each side sorted by key (radix sort), the blocks where the keys meet,
+ * and the walk over candidate pairs that skips pairs an earlier rule
+ * already produced.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xmalloc.h"
+#include "linkage/linkage_int.h"
+#include "base/banned.h"
+
+/* The text a key part reads; "" when missing. len is set. */
+static const char *part_text(const struct lk_schema *s, const struct lk_side *d, const struct lk_rec *r,
+			     const struct lk_part *p, int field, size_t *len)
+{
+	const char *v;
+
+	switch (p->x) {
+	case LK_X_SKELETON:
+		v = lk_form(d, r, field, LK_FORM_SKEL);
+		*len = strlen(v);
+		return v;
+	case LK_X_YEAR:
+		v = lk_form(d, r, field, LK_FORM_VALUE);
+		*len = strlen(v) >= 4 ? 4 : 0;
+		return v;
+	case LK_X_PARENT:
+		v = lk_form(d, r, field, s->f[field].type == LK_REGION ? LK_FORM_WORDS : LK_FORM_VALUE);
+		*len = strlen(v);
+		return v;
+	case LK_X_PREFIX3: {
+		size_t n = 0;
+		int cps = 0;
+		v = lk_form(d, r, field, LK_FORM_VALUE);
+		while (v[n] && cps < 3) {
+			n++;
+			while ((v[n] & 0xc0) == 0x80)
+				n++;
+			cps++;
+		}
+		*len = n;
+		return v;
+	}
+	case LK_X_VALUE:
+		break;
+	}
+	v = lk_form(d, r, field, LK_FORM_VALUE);
+	*len = strlen(v);
+	return v;
+}
+
+/* The key of record r under rule u; 0 when a part is missing. swap: the
+ * given and family names trade places (the enrolment side of a swap
+ * rule). */
+static uint64_t key_of(const struct lk_schema *s, const struct lk_rule *u, const struct lk_side *d,
+		       const struct lk_rec *r, bool swap)
+{
+	uint64_t h = 0x5851f42d4c957f2dull;
+
+	for (int k = 0; k < u->nparts; k++) {
+		int f = u->part[k].field;
+		size_t n;
+		const char *t;
+		if (swap && f == s->given)
+			f = s->family;
+		else if (swap && f == s->family)
+			f = s->given;
+		t = part_text(s, d, r, &u->part[k], f, &n);
+		if (!n)
+			return 0;
+		h = lk_hash(t, n, h + (uint64_t)k);
+	}
+	return h ? h : 1;
+}
+
+struct kv {
+	uint64_t key;
+	uint32_t idx;
+};
+
+/* Sorts by key, stably (equal keys keep row order): LSD radix, 16 bits a
+ * pass. */
+static void radix(struct kv *a, size_t n)
+{
+	struct kv *t = xmalloc((n ? n : 1) * sizeof *t), *src = a, *dst = t;
+	size_t *count = xmalloc(65536 * sizeof *count);
+
+	for (int shift = 0; shift < 64; shift += 16) {
+		size_t sum = 0;
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(src[i].key >> shift) & 0xffff]++;
+		for (size_t i = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i].key >> shift) & 0xffff]++] = src[i];
+		struct kv *x = src;
+		src = dst;
+		dst = x;
+	}
+	/* Four passes: the sorted data is back in a. */
+	free(t);
+	free(count);
+}
+
+struct block_job {
+	const struct lk_schema *s;
+	const struct lk_side *reg, *enr;
+	struct lk_blocks *b;
+	struct lk_rule_stats *stats;
+	atomic_int next;
+};
+
+static uint32_t *sorted(const uint64_t *key, size_t n, size_t *m, uint64_t **keys_out)
+{
+	struct kv *a = xmalloc((n ? n : 1) * sizeof *a);
+	uint32_t *idx;
+	uint64_t *keys;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (key[i])
+			a[k++] = (struct kv){key[i], (uint32_t)i};
+	radix(a, k);
+	idx = xmalloc((k ? k : 1) * sizeof *idx);
+	keys = xmalloc((k ? k : 1) * sizeof *keys);
+	for (size_t i = 0; i < k; i++) {
+		idx[i] = a[i].idx;
+		keys[i] = a[i].key;
+	}
+	free(a);
+	*m = k;
+	*keys_out = keys;
+	return idx;
+}
+
+static void describe(const struct lk_schema *s, const struct lk_rule *u, const struct lk_side *d,
+		     const struct lk_rec *r, char *out, size_t max)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k < u->nparts && used < max; k++) {
+		size_t n;
+		const char *t = part_text(s, d, r, &u->part[k], u->part[k].field, &n);
+		used += (size_t)snprintf(out + used, max - used, "%s%.*s", k ? "|" : "", (int)n, t);
+	}
+}
+
+static void build_rule(struct block_job *j, int q)
+{
+	const struct lk_schema *s = j->s;
+	const struct lk_rule *u = &s->rule[q];
+	struct lk_blocks *b = j->b;
+	struct lk_rule_blocks *rb = &b->rb[q];
+	struct lk_rule_stats *st = &j->stats[q];
+	uint64_t *rk = xmalloc((j->reg->n ? j->reg->n : 1) * sizeof *rk);
+	uint64_t *ek = xmalloc((j->enr->n ? j->enr->n : 1) * sizeof *ek);
+	uint64_t *rs, *es;
+	size_t nr, ne, i = 0, k = 0, cap = 0;
+
+	for (size_t x = 0; x < j->reg->n; x++)
+		rk[x] = key_of(s, u, j->reg, &j->reg->rec[x], false);
+	for (size_t x = 0; x < j->enr->n; x++)
+		ek[x] = key_of(s, u, j->enr, &j->enr->rec[x], u->swap);
+	b->rkey[q] = rk;
+	b->ekey[q] = ek;
+	rb->ridx = sorted(rk, j->reg->n, &nr, &rs);
+	rb->eidx = sorted(ek, j->enr->n, &ne, &es);
+	memset(st, 0, sizeof *st);
+	while (i < nr && k < ne) {
+		if (rs[i] < es[k]) {
+			i++;
+		} else if (rs[i] > es[k]) {
+			k++;
+		} else {
+			size_t i1 = i, k1 = k;
+			int64_t pairs;
+			while (i1 < nr && rs[i1] == rs[i])
+				i1++;
+			while (k1 < ne && es[k1] == es[k])
+				k1++;
+			if (rb->nb == cap) {
+				cap = cap ? cap * 2 : 1024;
+				rb->b = xrealloc(rb->b, cap * sizeof *rb->b);
+			}
+			rb->b[rb->nb++] = (struct lk_block){rs[i], (uint32_t)i, (uint32_t)(i1 - i), (uint32_t)k,
+							   (uint32_t)(k1 - k)};
+			pairs = (int64_t)(i1 - i) * (int64_t)(k1 - k);
+			st->pairs += pairs;
+			st->blocks++;
+			if (pairs > s->skew_pairs)
+				st->skewed++;
+			if (pairs > st->largest) {
+				st->largest = pairs;
+				describe(s, u, j->reg, &j->reg->rec[rb->ridx[i]], st->largest_key, sizeof st->largest_key);
+			}
+			i = i1;
+			k = k1;
+		}
+	}
+	rb->pairs = st->pairs;
+	free(rs);
+	free(es);
+}
+
+static void block_thread(void *arg, int k)
+{
+	struct block_job *j = arg;
+	int q;
+
+	(void)k;
+	while ((q = atomic_fetch_add(&j->next, 1)) < j->s->nrules)
+		build_rule(j, q);
+}
+
+struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr,
+			   int nthreads, struct lk_rule_stats stats[LK_MAX_RULES])
+{
+	struct lk_blocks *b = xcalloc(1, sizeof *b);
+	struct block_job j = {.s = s, .reg = reg, .enr = enr, .b = b, .stats = stats};
+
+	if (reg->n >= UINT32_MAX || enr->n >= UINT32_MAX)
+		BUG("linkage: more than 2^32 records on one side");
+	b->nrules = s->nrules;
+	atomic_init(&j.next, 0);
+	lk_parallel(nthreads < s->nrules ? nthreads : s->nrules, block_thread, &j);
+	return b;
+}
+
+void lk_blocks_free(struct lk_blocks *b)
+{
+	if (!b)
+		return;
+	for (int q = 0; q < b->nrules; q++) {
+		free(b->rkey[q]);
+		free(b->ekey[q]);
+		free(b->rb[q].ridx);
+		free(b->rb[q].eidx);
+		free(b->rb[q].b);
+	}
+	free(b);
+}
+
+/* ---- Walking the pairs ------------------------------------------------------ */
+
+/* A unit of work: blocks b0..b1 of a rule, or register rows r0..r1 of one
+ * large block. */
+struct unit {
+	int rule;
+	size_t b0, b1;
+	uint32_t r0, r1;
+};
+
+struct walk {
+	const struct lk_blocks *b;
+	bool (*take)(const struct lk_block *bl, void *arg);
+	void (*fn)(void *arg, int k, int rule, uint32_t r, uint32_t e);
+	void *arg;
+	struct unit *u;
+	size_t nu;
+	atomic_size_t next;
+};
+
+#define UNIT_PAIRS 65536
+
+static void units(struct walk *w)
+{
+	size_t cap = 0;
+
+	for (int q = 0; q < w->b->nrules; q++) {
+		const struct lk_rule_blocks *rb = &w->b->rb[q];
+		size_t i = 0;
+		while (i < rb->nb) {
+			struct unit u = {.rule = q, .b0 = i};
+			int64_t pairs = 0;
+			const struct lk_block *bl = &rb->b[i];
+			if ((int64_t)bl->nr * bl->ne > UNIT_PAIRS && bl->nr > 1) {
+				/* Split a large block by its register rows. */
+				uint32_t step = (uint32_t)(UNIT_PAIRS / bl->ne) + 1;
+				for (uint32_t r = 0; r < bl->nr; r += step) {
+					if (w->nu == cap) {
+						cap = cap ? cap * 2 : 1024;
+						w->u = xrealloc(w->u, cap * sizeof *w->u);
+					}
+					w->u[w->nu++] = (struct unit){q, i, i + 1, r, r + step < bl->nr ? r + step : bl->nr};
+				}
+				i++;
+				continue;
+			}
+			while (i < rb->nb && pairs < UNIT_PAIRS &&
+			       ((int64_t)rb->b[i].nr * rb->b[i].ne <= UNIT_PAIRS || rb->b[i].nr == 1)) {
+				pairs += (int64_t)rb->b[i].nr * rb->b[i].ne;
+				i++;
+			}
+			if (i == u.b0)
+				i++;
+			u.b1 = i;
+			u.r0 = 0;
+			u.r1 = UINT32_MAX;
+			if (w->nu == cap) {
+				cap = cap ? cap * 2 : 1024;
+				w->u = xrealloc(w->u, cap * sizeof *w->u);
+			}
+			w->u[w->nu++] = u;
+		}
+	}
+}
+
+static void walk_thread(void *arg, int k)
+{
+	struct walk *w = arg;
+	size_t x;
+
+	while ((x = atomic_fetch_add(&w->next, 1)) < w->nu) {
+		const struct unit *u = &w->u[x];
+		const struct lk_rule_blocks *rb = &w->b->rb[u->rule];
+		for (size_t i = u->b0; i < u->b1; i++) {
+			const struct lk_block *bl = &rb->b[i];
+			uint32_t r1 = u->r1 < bl->nr ? u->r1 : bl->nr;
+			if (w->take && !w->take(bl, w->arg))
+				continue;
+			for (uint32_t a = bl->r0 + u->r0; a < bl->r0 + r1; a++) {
+				uint32_t r = rb->ridx[a];
+				for (uint32_t c = bl->e0; c < bl->e0 + bl->ne; c++) {
+					uint32_t e = rb->eidx[c];
+					if (!lk_seen(w->b, u->rule, r, e))
+						w->fn(w->arg, k, u->rule, r, e);
+				}
+			}
+		}
+	}
+}
+
+void lk_pairs(const struct lk_blocks *b, int nthreads, bool (*take)(const struct lk_block *bl, void *arg),
+	      void (*fn)(void *arg, int k, int rule, uint32_t r, uint32_t e), void *arg)
+{
+	struct walk w = {.b = b, .take = take, .fn = fn, .arg = arg};
+
+	units(&w);
+	atomic_init(&w.next, 0);
+	lk_parallel(nthreads, walk_thread, &w);
+	free(w.u);
+}

@@ -1,0 +1,627 @@
+/*
+ * compare.c — name, date and id comparisons for record linkage.
+ *
+ * The edit distances are the bit-vector algorithms of Myers (1999) as
+ * Hyyrö formulated them (2001), with Hyyrö's (2003) transposition term for
+ * the optimal string alignment distance: the DP column of the pattern (the
+ * shorter string, at most 64 code points) lives in two 64-bit words of
+ * vertical deltas, and each code point of the text advances it with a
+ * dozen word operations. Jaro–Winkler uses the same match masks to find,
+ * for each code point of a, the first free equal code point of b inside
+ * the window in one step.
+ *
+ * The match masks (bit i set where the pattern holds code point c at i)
+ * are kept in an open-addressing table over the pattern's distinct code
+ * points, sized to at least twice the pattern so probes are short, and
+ * only the slots in use are cleared: a name of 15 code points costs 32
+ * slots to set up, where a direct table over ASCII alone would cost 128.
+ */
+#include <string.h>
+
+#include "base/date.h"
+#include "linkage/compare.h"
+#include "base/banned.h"
+
+/* ---- decoding ---- */
+
+size_t lk_decode(const char *s, size_t n, uint32_t *out, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t k = 0;
+
+	while (p < end && k < max) {
+		uint32_t c = *p;
+		size_t len, i;
+
+		if (c < 0x80) {
+			out[k++] = c;
+			p++;
+			continue;
+		}
+		if (c < 0xC2 || c > 0xF4)
+			len = 0;        /* a continuation byte, or never in UTF-8 */
+		else
+			len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		if (len > (size_t)(end - p))
+			len = 0;
+		c &= 0x3F >> (len ? len - 1 : 0);
+		for (i = 1; i < len; i++) {
+			if ((p[i] & 0xC0) != 0x80) {
+				len = 0;
+				break;
+			}
+			c = c << 6 | (p[i] & 0x3F);
+		}
+		if (len == 0 || c > 0x10FFFF) {
+			out[k++] = 0xFFFD;
+			p++;
+			continue;
+		}
+		out[k++] = c;
+		p += len;
+	}
+	return k;
+}
+
+/* ---- match masks ---- */
+
+#define PM_SLOTS (2 * LK_NAME_MAX)
+#define PM_EMPTY UINT32_MAX
+
+/*
+ * The match masks of a pattern of at most LK_NAME_MAX code points. A slot
+ * whose key is PM_EMPTY is free; so a "code point" PM_EMPTY in the pattern
+ * is never found again, which is all the contract promises for it.
+ */
+struct pm {
+	unsigned shift;         /* 32 - log2(slots in use) */
+	uint32_t mask;          /* slots in use - 1 */
+	uint32_t key[PM_SLOTS];
+	uint64_t bits[PM_SLOTS];
+};
+
+static inline uint32_t pm_hash(const struct pm *t, uint32_t c)
+{
+	return (c * 0x9E3779B1u) >> t->shift;
+}
+
+static void pm_build(struct pm *t, const uint32_t *p, size_t m)
+{
+	unsigned lg = 3;
+	size_t i;
+
+	while (((size_t)1 << lg) < 2 * m)
+		lg++;
+	t->shift = 32 - lg;
+	t->mask = (1u << lg) - 1;
+	memset(t->key, 0xFF, sizeof t->key[0] << lg);
+	for (i = 0; i < m; i++) {
+		uint32_t h = pm_hash(t, p[i]);
+		while (t->key[h] != PM_EMPTY && t->key[h] != p[i])
+			h = (h + 1) & t->mask;
+		if (t->key[h] == PM_EMPTY) {
+			t->key[h] = p[i];
+			t->bits[h] = 0;
+		}
+		t->bits[h] |= (uint64_t)1 << i;
+	}
+}
+
+/* The positions of c in the pattern. */
+static inline uint64_t pm_get(const struct pm *t, uint32_t c)
+{
+	uint32_t h = pm_hash(t, c);
+
+	for (;;) {
+		uint32_t k = t->key[h];
+		if (k == PM_EMPTY)
+			return 0;
+		if (k == c)
+			return t->bits[h];
+		h = (h + 1) & t->mask;
+	}
+}
+
+/* ---- Jaro–Winkler ---- */
+
+/* What the Jaro similarity is made of: m matched code points, of which
+ * half are out of order. */
+struct jaro {
+	size_t m, half;
+};
+
+/* Both sides within LK_NAME_MAX: the matched positions are two words. */
+static struct jaro jaro_bits(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+			     size_t w)
+{
+	struct jaro r = {0, 0};
+	uint64_t am = 0, bm = 0;
+	struct pm pm;
+	size_t i;
+
+	pm_build(&pm, b, nb);
+	for (i = 0; i < na; i++) {
+		size_t lo = i > w ? i - w : 0, hi = i + w < nb ? i + w : nb - 1;
+		uint64_t win = (~(uint64_t)0 >> (63 - hi)) & (~(uint64_t)0 << lo);
+		uint64_t cand = pm_get(&pm, a[i]) & win & ~bm;
+
+		if (cand) {
+			bm |= cand & -cand;
+			am |= (uint64_t)1 << i;
+		}
+	}
+	r.m = (size_t)__builtin_popcountll(am);
+	while (am) {
+		r.half += a[__builtin_ctzll(am)] != b[__builtin_ctzll(bm)];
+		am &= am - 1;
+		bm &= bm - 1;
+	}
+	r.half /= 2;
+	return r;
+}
+
+/* Longer sides: the textbook loops over flag arrays. */
+static struct jaro jaro_flags(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+			      size_t w)
+{
+	unsigned char af[LK_TEXT_MAX], bf[LK_TEXT_MAX];
+	struct jaro r = {0, 0};
+	size_t i, j;
+
+	memset(af, 0, na);
+	memset(bf, 0, nb);
+	for (i = 0; i < na; i++) {
+		size_t lo = i > w ? i - w : 0, hi = i + w + 1 < nb ? i + w + 1 : nb;
+		for (j = lo; j < hi; j++)
+			if (!bf[j] && a[i] == b[j]) {
+				af[i] = bf[j] = 1;
+				r.m++;
+				break;
+			}
+	}
+	for (i = 0, j = 0; i < na; i++) {
+		if (!af[i])
+			continue;
+		while (!bf[j])
+			j++;
+		r.half += a[i] != b[j++];
+	}
+	r.half /= 2;
+	return r;
+}
+
+double lk_jaro_winkler(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	size_t w, l = 0;
+	struct jaro r;
+	double jaro;
+
+	if (na == 0 || nb == 0)
+		return 0.0;
+	na = na < LK_TEXT_MAX ? na : LK_TEXT_MAX;
+	nb = nb < LK_TEXT_MAX ? nb : LK_TEXT_MAX;
+	w = (na > nb ? na : nb) / 2;
+	w = w ? w - 1 : 0;
+	if (na <= LK_NAME_MAX && nb <= LK_NAME_MAX)
+		r = jaro_bits(a, na, b, nb, w);
+	else
+		r = jaro_flags(a, na, b, nb, w);
+	if (r.m == 0)
+		return 0.0;
+	jaro = ((double)r.m / (double)na + (double)r.m / (double)nb +
+		(double)(r.m - r.half) / (double)r.m) / 3.0;
+	if (jaro <= 0.7)
+		return jaro;
+	while (l < 4 && l < na && l < nb && a[l] == b[l])
+		l++;
+	return jaro + (double)l * 0.1 * (1.0 - jaro);
+}
+
+/* ---- edit distances ---- */
+
+/*
+ * Myers/Hyyrö: vp and vn hold the vertical +1 and -1 deltas of the DP
+ * column over the pattern p (m ≤ 64 code points); d is the column's last
+ * cell. Bits above m - 1 hold garbage that never flows down (shifts and
+ * carries only move up). The last cell changes by at most 1 a column, so
+ * once d less the columns left exceeds max, max + 1 is certain.
+ */
+static int bits_distance(const uint32_t *p, size_t m, const uint32_t *t, size_t n, int max,
+			 bool osa)
+{
+	uint64_t vp = ~(uint64_t)0, vn = 0, d0 = 0, eq_old = 0;
+	const uint64_t last = (uint64_t)1 << (m - 1);
+	int d = (int)m, left = (int)n;
+	struct pm pm;
+	size_t j;
+
+	pm_build(&pm, p, m);
+	for (j = 0; j < n; j++) {
+		uint64_t eq = pm_get(&pm, t[j]), hp, hn, tr = 0;
+
+		if (osa) {
+			/* Hyyrö 2003: a free diagonal two steps back where p and
+			 * t hold the same pair the other way round (d0 is still
+			 * the last column's here). */
+			tr = ((~d0 & eq) << 1) & eq_old;
+			eq_old = eq;
+		}
+		d0 = (((eq & vp) + vp) ^ vp) | eq | vn | tr;
+		hp = vn | ~(d0 | vp);
+		hn = vp & d0;
+		d += (hp & last) != 0;
+		d -= (hn & last) != 0;
+		if (d - --left > max)
+			return max + 1;
+		hp = hp << 1 | 1;
+		hn <<= 1;
+		vp = hn | ~(d0 | hp);
+		vn = hp & d0;
+	}
+	return d <= max ? d : max + 1;
+}
+
+static inline int min3(int x, int y, int z)
+{
+	int v = x < y ? x : y;
+	return v < z ? v : z;
+}
+
+/*
+ * The plain DP, one row over a (na ≤ LK_TEXT_MAX) per code point of b,
+ * keeping two rows back for the transposition step. The least value of a
+ * row never falls from one row to the next (for OSA too: a transposition
+ * comes from two rows back and adds 1, and rows differ by at most 1), so
+ * a row all above max ends the work.
+ */
+static int dp_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max,
+		       bool osa)
+{
+	int rows[3][LK_TEXT_MAX + 1];
+	int *back = rows[0], *prev = rows[1], *cur = rows[2], *tmp;
+	size_t i, j;
+
+	for (i = 0; i <= na; i++)
+		prev[i] = (int)i;
+	for (j = 1; j <= nb; j++) {
+		int lo = cur[0] = (int)j;
+		for (i = 1; i <= na; i++) {
+			int v = min3(prev[i] + 1, cur[i - 1] + 1,
+				     prev[i - 1] + (a[i - 1] != b[j - 1]));
+			if (osa && i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && back[i - 2] + 1 < v)
+				v = back[i - 2] + 1;
+			cur[i] = v;
+			lo = v < lo ? v : lo;
+		}
+		if (lo > max)
+			return max + 1;
+		tmp = back;
+		back = prev;
+		prev = cur;
+		cur = tmp;
+	}
+	return prev[na] <= max ? prev[na] : max + 1;
+}
+
+/*
+ * What both distances share: the cut-off, the lengths, the common prefix
+ * and suffix (an optimal alignment keeps them, for OSA as for Levenshtein)
+ * and the choice of path.
+ */
+static int distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max,
+		    bool osa)
+{
+	const uint32_t *tp;
+	size_t tn;
+
+	na = na < LK_TEXT_MAX ? na : LK_TEXT_MAX;
+	nb = nb < LK_TEXT_MAX ? nb : LK_TEXT_MAX;
+	/* No distance exceeds LK_TEXT_MAX, so max + 1 cannot overflow. */
+	max = max < 0 ? 0 : max > LK_TEXT_MAX ? LK_TEXT_MAX : max;
+	if (na > nb) {
+		tp = a;
+		a = b;
+		b = tp;
+		tn = na;
+		na = nb;
+		nb = tn;
+	}
+	if (nb - na > (size_t)max)
+		return max + 1;
+	while (na > 0 && a[0] == b[0])
+		a++, b++, na--, nb--;
+	while (na > 0 && a[na - 1] == b[nb - 1])
+		na--, nb--;
+	if (na == 0)
+		return (int)nb;         /* nb ≤ max: checked above */
+	if (na <= LK_NAME_MAX)
+		return bits_distance(a, na, b, nb, max, osa);
+	return dp_distance(a, na, b, nb, max, osa);
+}
+
+int lk_levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max)
+{
+	return distance(a, na, b, nb, max, false);
+}
+
+int lk_osa(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max)
+{
+	return distance(a, na, b, nb, max, true);
+}
+
+/* ---- name tokens ---- */
+
+/* The next token of s[*pos..n) in *tok; false when none is left. */
+static bool next_token(const char *s, size_t n, size_t *pos, struct slice *tok)
+{
+	size_t i = *pos, start;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	start = i;
+	while (i < n && s[i] != ' ')
+		i++;
+	*pos = i;
+	tok->p = s + start;
+	tok->len = i - start;
+	return i > start;
+}
+
+/* Bytewise order, a prefix first. */
+static int tok_cmp(struct slice x, struct slice y)
+{
+	int c = memcmp(x.p, y.p, x.len < y.len ? x.len : y.len);
+
+	if (c != 0)
+		return c;
+	return (x.len > y.len) - (x.len < y.len);
+}
+
+static bool tok_eq(struct slice x, struct slice y)
+{
+	return x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+}
+
+/* How many tokens of s equal t (all of them when t.p is NULL). */
+static size_t tok_count(const char *s, size_t n, struct slice t)
+{
+	struct slice u;
+	size_t pos = 0, k = 0;
+
+	while (next_token(s, n, &pos, &u))
+		k += !t.p || tok_eq(u, t);
+	return k;
+}
+
+bool lk_tokens_subset(const char *a, size_t na, const char *b, size_t nb)
+{
+	const struct slice all = {NULL, 0};
+	size_t ka = tok_count(a, na, all), kb = tok_count(b, nb, all), pos = 0;
+	struct slice t;
+
+	if (ka == 0 || kb == 0)
+		return false;
+	if (ka > kb) {
+		const char *sp = a;
+		size_t sn = na;
+		a = b, na = nb;
+		b = sp, nb = sn;
+	}
+	/* A repeated token is checked at each repeat: wasted work on a rare
+	 * case, bought with needing no memory. */
+	while (next_token(a, na, &pos, &t)) {
+		size_t in_b = tok_count(b, nb, t);
+		if (in_b == 0 || in_b < tok_count(a, na, t))
+			return false;
+	}
+	return true;
+}
+
+enum err lk_tokens_sorted(const char *s, size_t n, struct buf *out)
+{
+	struct slice prev = {NULL, 0}, t;
+	size_t need = 0, k = 0, pos = 0;
+	char *dst;
+
+	while (next_token(s, n, &pos, &t))
+		need += t.len + (k++ > 0);
+	if (k == 0)
+		return out->err;
+	if (!(dst = buf_space(out, need)))
+		return out->err;
+	/* Selection by successive minima: each round writes every copy of the
+	 * least token above the one written last. */
+	for (pos = 0; pos < need;) {
+		struct slice best = {NULL, 0};
+		size_t reps = 0, p = 0;
+
+		while (next_token(s, n, &p, &t)) {
+			int c;
+			if (prev.p && tok_cmp(t, prev) <= 0)
+				continue;
+			c = best.p ? tok_cmp(t, best) : -1;
+			if (c < 0)
+				best = t, reps = 1;
+			else if (c == 0)
+				reps++;
+		}
+		while (reps--) {
+			if (pos > 0)
+				dst[pos++] = ' ';
+			memcpy(dst + pos, best.p, best.len);
+			pos += best.len;
+		}
+		prev = best;
+	}
+	out->len += need;
+	out->p[out->len] = '\0';
+	return OK;
+}
+
+/* ---- birth dates ---- */
+
+static bool date_full(struct lk_date d)
+{
+	return d.y != 0 && d.m != 0;
+}
+
+/* True when the YYYYMMDD of a and b differ by one digit or by a swap of
+ * two neighbouring digits. */
+static bool digits_one_edit(struct lk_date a, struct lk_date b)
+{
+	int32_t x = a.y * 10000 + a.m * 100 + a.d, y = b.y * 10000 + b.m * 100 + b.d;
+	int dx[8], dy[8], i, k = 0, first = 0;
+
+	for (i = 7; i >= 0; i--, x /= 10, y /= 10) {
+		dx[i] = (int)(x % 10);
+		dy[i] = (int)(y % 10);
+	}
+	for (i = 0; i < 8; i++) {
+		if (dx[i] == dy[i])
+			continue;
+		if (k == 0)
+			first = i;
+		else if (k > 1 || i != first + 1 || dx[i] != dy[first] || dy[i] != dx[first])
+			return false;
+		k++;
+	}
+	return k > 0;
+}
+
+enum lk_date_level lk_date_compare(struct lk_date a, struct lk_date b)
+{
+	int32_t apart;
+
+	if (a.y == 0 || b.y == 0)
+		return LK_DATE_MISSING;
+	if (!date_full(a) || !date_full(b))
+		return a.y == b.y ? LK_DATE_YEAR : LK_DATE_OTHER;
+	if (a.y == b.y && a.m == b.m && a.d == b.d)
+		return LK_DATE_EXACT;
+	/* a.m == a.d with a swap would be the same day, caught above. */
+	if (a.y == b.y && a.m == b.d && a.d == b.m)
+		return LK_DATE_SWAP;
+	apart = lk_date_days(a) - lk_date_days(b);
+	if (apart == 1 || apart == -1)
+		return LK_DATE_NEAR;
+	if ((a.y == b.y && a.m == b.m) || digits_one_edit(a, b))
+		return LK_DATE_ONE_EDIT;
+	return LK_DATE_OTHER;
+}
+
+/* The value of n ASCII digits at s, or -1 if one is not a digit. */
+static int digits(const char *s, size_t n)
+{
+	int v = 0;
+
+	while (n-- > 0) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
+bool lk_date_parse(const char *s, size_t n, struct lk_date *out)
+{
+	int y, m = 0, d = 0;
+
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0) {
+		*out = (struct lk_date){0, 0, 0};
+		return true;
+	}
+	if (n == 10 && s[4] == '-' && s[7] == '-')
+		m = digits(s + 5, 2), d = digits(s + 8, 2);
+	else if (n == 8)
+		m = digits(s + 4, 2), d = digits(s + 6, 2);
+	else if (n != 4)
+		return false;
+	y = digits(s, 4);
+	if (y < 1 || m < 0 || d < 0)
+		return false;
+	if (n != 4 && (d < 1 || d > date_days_in_month(y, m)))
+		return false;   /* date_days_in_month is 0 when m is not a month */
+	*out = (struct lk_date){(int16_t)y, (int8_t)m, (int8_t)d};
+	return true;
+}
+
+int32_t lk_date_days(struct lk_date d)
+{
+	if (d.y == 0)
+		return LK_DAYS_MISSING;
+	if (!date_full(d))
+		return date_days((struct date){d.y, 1, 1});
+	return date_days((struct date){d.y, d.m, d.d});
+}
+
+/* ---- national ids ---- */
+
+static bool nid_sep(char c)
+{
+	return c == ' ' || c == '-';
+}
+
+/* The characters of s that are not separators. */
+static size_t nid_len(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	while (n-- > 0)
+		k += !nid_sep(*s++);
+	return k;
+}
+
+enum lk_nid_level lk_nid_compare(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t len = nid_len(a, na), i = 0, j = 0, k, diffs = 0, first = 0;
+	char fa = 0, fb = 0;
+
+	if (len == 0 || nid_len(b, nb) == 0)
+		return LK_NID_MISSING;
+	if (len != nid_len(b, nb))
+		return LK_NID_OTHER;
+	/* Both have len characters to walk, so the skips stay inside. */
+	for (k = 0; k < len; k++, i++, j++) {
+		while (nid_sep(a[i]))
+			i++;
+		while (nid_sep(b[j]))
+			j++;
+		if (a[i] == b[j])
+			continue;
+		if (diffs == 0) {
+			first = k, fa = a[i], fb = b[j];
+		} else if (diffs > 1 || k != first + 1 || a[i] != fb || b[j] != fa) {
+			return LK_NID_OTHER;
+		}
+		diffs++;
+	}
+	return diffs == 0 ? LK_NID_EXACT : LK_NID_ONE_EDIT;
+}
+
+bool lk_nid_ir_valid(const char *s, size_t n)
+{
+	int d[10], sum = 0, r, i;
+	size_t k = 0;
+	bool same = true;
+
+	for (; n > 0; s++, n--) {
+		if (nid_sep(*s))
+			continue;
+		if (k == 10 || *s < '0' || *s > '9')
+			return false;
+		d[k++] = *s - '0';
+	}
+	if (k != 10)
+		return false;
+	for (i = 0; i < 9; i++) {
+		sum += d[i] * (10 - i);
+		same = same && d[i] == d[i + 1];
+	}
+	r = sum % 11;
+	return !same && d[9] == (r < 2 ? r : 11 - r);
+}

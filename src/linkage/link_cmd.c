@@ -1,0 +1,684 @@
+/*
+ * link_cmd.c — `reach link`: reads the register and the enrolment files,
+ * runs the engine (linkage.h) and writes the results in the output
+ * directory (docs/formats.md, "Record linkage").
+ *
+ * Exit status: 0 when every row was used as it was, 3 when some rows or
+ * values had to be set aside (listed in problems.csv), 2 when the input
+ * cannot be used at all (a missing column, a bad configuration), 1 when
+ * the output cannot be written.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/args.h"
+#include "base/csv.h"
+#include "base/text.h"
+#include "base/timeutil.h"
+#include "base/xmalloc.h"
+#include "linkage/link_cmd.h"
+#include "linkage/linkage_int.h"
+#include "base/banned.h"
+
+enum phase { P_READ, P_NORMALISE, P_BLOCK, P_TRAIN, P_SCORE, P_ASSIGN, P_WRITE, P__N };
+static const char *const phase_names[] = {"read", "normalise", "block", "train", "score", "assign", "write"};
+
+struct run {
+	struct lk_schema s;
+	struct lk_side reg, enr;
+	const char *reg_path, *enr_path, *out;
+	int threads;
+	bool quiet;
+	FILE *problems;          /* problems.csv, opened at the first problem */
+	struct buf problems_mem; /* problems before the output directory exists */
+	int64_t nproblems, rejected[2];
+	double t[P__N];
+	uint64_t t0;
+};
+
+static void say(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->quiet)
+		return;
+	va_start(ap, fmt);
+	fputs("link: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static double lap(struct run *r)
+{
+	uint64_t now = time_mono_ns();
+	double s = (double)(now - r->t0) / 1e9;
+
+	r->t0 = now;
+	return s;
+}
+
+/* Records a problem: file, row, column, what, and what was done. */
+static void problem(struct run *r, const char *file, int64_t row, const char *col, const char *msg,
+		    const char *action)
+{
+	struct buf *b = &r->problems_mem;
+	char num[24];
+
+	snprintf(num, sizeof num, "%lld", (long long)row);
+	csv_write_field(b, file, strlen(file));
+	buf_addc(b, ',');
+	buf_puts(b, num);
+	buf_addc(b, ',');
+	csv_write_field(b, col, strlen(col));
+	buf_addc(b, ',');
+	csv_write_field(b, msg, strlen(msg));
+	buf_addc(b, ',');
+	buf_puts(b, action);
+	buf_puts(b, "\r\n");
+	r->nproblems++;
+}
+
+/* ---- Reading --------------------------------------------------------------- */
+
+struct idset {
+	uint64_t *h;
+	uint32_t *rec;
+	size_t mask, n;
+};
+
+/* The record with the same id as record i of d, or -1 (and i is added). */
+static int64_t idset_add(struct idset *set, const struct lk_side *d, size_t i, const char *id)
+{
+	size_t k;
+	uint64_t h;
+
+	if (2 * (set->n + 1) > set->mask + 1) {
+		struct idset b = {.mask = set->mask ? 2 * set->mask + 1 : 65535};
+		b.h = xcalloc(b.mask + 1, sizeof *b.h);
+		b.rec = xcalloc(b.mask + 1, sizeof *b.rec);
+		for (size_t x = 0; set->mask && x <= set->mask; x++)
+			if (set->h[x]) {
+				size_t y = set->h[x] & b.mask;
+				while (b.h[y])
+					y = (y + 1) & b.mask;
+				b.h[y] = set->h[x];
+				b.rec[y] = set->rec[x];
+			}
+		b.n = set->n;
+		free(set->h);
+		free(set->rec);
+		*set = b;
+	}
+	h = lk_hash(id, strlen(id), 7) | 1;
+	for (k = h & set->mask; set->h[k]; k = (k + 1) & set->mask)
+		if (set->h[k] == h && !strcmp(d->raw + d->raw_off[set->rec[k]], id))
+			return set->rec[k];
+	set->h[k] = h;
+	set->rec[k] = (uint32_t)i;
+	set->n++;
+	return -1;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* Reads one side. Returns 0, or 2 when the file cannot be used. */
+static int read_side(struct run *r, struct lk_side *d, const char *path, int which)
+{
+	const char *file = base_name(path);
+	struct errinfo ei = {0};
+	struct csv_reader *rd = csv_open(path, NULL, &ei);
+	int col[LK_MAX_FIELDS], idcol;
+	struct csv_row row;
+	enum csv_next got;
+	struct idset ids = {0};
+
+	if (!rd) {
+		fprintf(stderr, "reach: link: %s: %s\n", path, ei.msg);
+		return 2;
+	}
+	idcol = csv_col(rd, r->s.id_column);
+	for (int f = 0; f < r->s.nfields; f++)
+		col[f] = csv_col(rd, r->s.f[f].column);
+	for (int f = -1; f < r->s.nfields; f++)
+		if ((f < 0 ? idcol : col[f]) < 0) {
+			size_t nh;
+			const char *const *h = csv_header(rd, &nh);
+			struct buf have;
+			buf_init(&have, 4000);
+			for (size_t i = 0; i < nh && i < 40; i++)
+				buf_printf(&have, "%s%.40s", i ? "," : "", h[i]);
+			fprintf(stderr, "reach: link: %s, row 1 (the header): the column \"%s\" is missing (the header has: %s)\n",
+				path, f < 0 ? r->s.id_column : r->s.f[f].column, have.p);
+			buf_release(&have);
+			csv_close(rd);
+			return 2;
+		}
+	lk_side_init(d, which ? "enrolment" : "register", r->s.nfields);
+	while ((got = csv_next(rd, &row)) != CSV_END) {
+		const char *v[LK_MAX_FIELDS];
+		size_t len[LK_MAX_FIELDS];
+		const char *id;
+		int64_t dup;
+		if (got == CSV_FAIL) {
+			fprintf(stderr, "reach: link: %s: %s\n", path, row.error);
+			csv_close(rd);
+			return 2;
+		}
+		if (got == CSV_BAD_ROW) {
+			problem(r, file, (int64_t)row.row, row.col_name ? row.col_name : "", row.error, "row not used");
+			r->rejected[which]++;
+			continue;
+		}
+		id = row.field[idcol];
+		while (*id == ' ')
+			id++;
+		if (!*id) {
+			problem(r, file, (int64_t)row.row, r->s.id_column, "the id is blank", "row not used");
+			r->rejected[which]++;
+			continue;
+		}
+		if (d->n >= UINT32_MAX - 1) {
+			fprintf(stderr, "reach: link: %s: more than 4 billion rows\n", path);
+			csv_close(rd);
+			return 2;
+		}
+		for (int f = 0; f < r->s.nfields; f++) {
+			v[f] = row.field[col[f]];
+			len[f] = row.len[col[f]];
+		}
+		lk_side_add(d, (int64_t)row.row, id, v, len);
+		if ((dup = idset_add(&ids, d, d->n - 1, id)) >= 0) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "the id \"%.60s\" is already used at row %lld", id,
+				 (long long)d->rec[dup].row);
+			problem(r, file, (int64_t)row.row, r->s.id_column, msg, "row not used");
+			r->rejected[which]++;
+			d->n--;
+			d->raw_len = d->raw_off[d->n];
+		}
+	}
+	free(ids.h);
+	free(ids.rec);
+	csv_close(rd);
+	return 0;
+}
+
+/* ---- Writing --------------------------------------------------------------- */
+
+struct out {
+	FILE *f;
+	char path[4096], tmp[4200];
+};
+
+static bool out_open(struct run *r, struct out *o, const char *name)
+{
+	snprintf(o->path, sizeof o->path, "%s/%s", r->out, name);
+	snprintf(o->tmp, sizeof o->tmp, "%s.partial", o->path);
+	if (!(o->f = fopen(o->tmp, "w"))) {
+		fprintf(stderr, "reach: link: cannot write %s: %s\n", o->tmp, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static bool out_close(struct out *o)
+{
+	bool ok = !ferror(o->f);
+
+	if (fclose(o->f) != 0)
+		ok = false;
+	if (ok && rename(o->tmp, o->path) != 0)
+		ok = false;
+	if (!ok) {
+		fprintf(stderr, "reach: link: cannot write %s: %s\n", o->path, strerror(errno));
+		unlink(o->tmp);
+	}
+	return ok;
+}
+
+static void put_pair(FILE *f, const struct run *r, uint32_t a, uint32_t e, double w)
+{
+	csv_fput_field(f, lk_id(&r->reg, &r->reg.rec[a]));
+	fputc(',', f);
+	csv_fput_field(f, lk_id(&r->enr, &r->enr.rec[e]));
+	fprintf(f, ",%.6f,%.4f\r\n", lk_prob(w), w);
+}
+
+static bool write_pairs(struct run *r, const struct lk_scored *sc, const uint32_t *match, size_t *nreview)
+{
+	struct out m, v, o;
+	double lo = lk_bits(r->s.review_lo), hi = lk_bits(r->s.review_hi);
+	float *mw = xmalloc((r->reg.n ? r->reg.n : 1) * sizeof *mw);
+	bool ok;
+
+	if (!out_open(r, &m, "matches.csv") || !out_open(r, &v, "review.csv") || !out_open(r, &o, "out_of_school.csv"))
+		return false;
+	fputs("register_id,enrolment_id,probability,weight\r\n", m.f);
+	fputs("register_id,enrolment_id,probability,weight,matched\r\n", v.f);
+	fputs("register_id,best_enrolment_id,best_probability\r\n", o.f);
+	*nreview = 0;
+	/* The review band, strongest first (the pairs are sorted). */
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct lk_pair *p = &sc->pairs[i];
+		if (match[p->r] == p->e)
+			mw[p->r] = p->weight;
+		if (p->weight < lo || p->weight > hi)
+			continue;
+		csv_fput_field(v.f, lk_id(&r->reg, &r->reg.rec[p->r]));
+		fputc(',', v.f);
+		csv_fput_field(v.f, lk_id(&r->enr, &r->enr.rec[p->e]));
+		fprintf(v.f, ",%.6f,%.4f,%s\r\n", lk_prob(p->weight), p->weight, match[p->r] == p->e ? "yes" : "no");
+		++*nreview;
+	}
+	for (size_t a = 0; a < r->reg.n; a++) {
+		uint64_t b = sc->best[a];
+		if (match[a] != UINT32_MAX) {
+			put_pair(m.f, r, (uint32_t)a, match[a], mw[a]);
+			continue;
+		}
+		csv_fput_field(o.f, lk_id(&r->reg, &r->reg.rec[a]));
+		if (b == LK_NONE)
+			fputs(",,\r\n", o.f);
+		else {
+			fputc(',', o.f);
+			csv_fput_field(o.f, lk_id(&r->enr, &r->enr.rec[UINT32_MAX - lk_best_enrol(b)]));
+			fprintf(o.f, ",%.6f\r\n", lk_prob(lk_best_weight(b)));
+		}
+	}
+	free(mw);
+	ok = out_close(&m);
+	ok = out_close(&v) && ok;
+	return out_close(&o) && ok;
+}
+
+static bool write_text(struct run *r, const char *name, const struct buf *b)
+{
+	struct out o;
+
+	if (!out_open(r, &o, name))
+		return false;
+	fwrite(b->p, 1, b->len, o.f);
+	return out_close(&o);
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			buf_printf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			buf_printf(b, "\\u%04x", *s);
+		else
+			buf_addc(b, *s);
+	buf_addc(b, '"');
+}
+
+static void report(struct run *r, struct buf *b, const struct lk_rule_stats *rs, const struct lk_scored *sc,
+		   const struct lk_train_stats *ts, size_t nmatch, size_t nreview, bool trained_here)
+{
+	double total = 0;
+
+	buf_printf(b, "{\n \"register\": {\"file\": ");
+	json_str(b, r->reg_path);
+	buf_printf(b, ", \"rows\": %zu, \"rejected\": %lld},\n \"enrolment\": {\"file\": ", r->reg.n,
+		   (long long)r->rejected[0]);
+	json_str(b, r->enr_path);
+	buf_printf(b, ", \"rows\": %zu, \"rejected\": %lld},\n \"problems\": %lld,\n \"threads\": %d,\n",
+		   r->enr.n, (long long)r->rejected[1], (long long)r->nproblems, r->threads);
+	buf_printf(b, " \"candidates\": {\"total\": %lld, \"rules\": [", (long long)sc->scored);
+	for (int q = 0; q < r->s.nrules; q++) {
+		buf_printf(b, "%s\n  {\"name\": ", q ? "," : "");
+		json_str(b, r->s.rule[q].name);
+		buf_printf(b, ", \"pairs\": %lld, \"new_pairs\": %lld, \"blocks\": %lld, \"largest_block\": %lld, "
+			   "\"largest_key\": ", (long long)rs[q].pairs, (long long)sc->rule_scored[q],
+			   (long long)rs[q].blocks, (long long)rs[q].largest);
+		json_str(b, rs[q].largest_key);
+		buf_printf(b, ", \"skewed_blocks\": %lld}", (long long)rs[q].skewed);
+	}
+	buf_printf(b, "]},\n \"pairs_scored\": %lld,\n", (long long)sc->scored);
+	buf_printf(b, " \"pairs_per_second\": %.0f,\n", r->t[P_SCORE] > 0 ? (double)sc->scored / r->t[P_SCORE] : 0);
+	buf_printf(b, " \"training\": {\"trained\": %s, \"u_pairs\": %lld, \"em_pairs\": %lld, \"patterns\": %lld, "
+		   "\"iterations\": %lld, \"deterministic_pairs\": %lld, \"em_match_share\": %.6g, \"lambda\": %.6g},\n",
+		   trained_here ? "true" : "false", (long long)ts->u_pairs, (long long)ts->em_pairs,
+		   (long long)ts->patterns, (long long)ts->iterations, (long long)ts->deterministic, ts->em_lambda,
+		   r->s.lambda);
+	buf_printf(b, " \"parameters\": {");
+	for (int f = 0; f < r->s.nfields; f++) {
+		buf_printf(b, "%s\n  ", f ? "," : "");
+		json_str(b, r->s.f[f].name);
+		buf_puts(b, ": [");
+		for (int l = 0; l < r->s.f[f].nlevels; l++) {
+			const struct lk_level *v = &r->s.f[f].level[l];
+			buf_printf(b, "%s{\"level\": \"%s\", \"m\": %.6g, \"u\": %.6g, \"weight\": %.4f}", l ? ", " : "",
+				   v->label, v->m, v->u, v->weight);
+		}
+		buf_puts(b, "]");
+	}
+	buf_printf(b, "},\n \"matches\": %zu,\n \"out_of_school\": %zu,\n \"review\": %zu,\n", nmatch,
+		   r->reg.n - nmatch, nreview);
+	buf_puts(b, " \"seconds\": {");
+	for (int p = 0; p < P__N; p++) {
+		buf_printf(b, "%s\"%s\": %.3f", p ? ", " : "", phase_names[p], r->t[p]);
+		total += r->t[p];
+	}
+	buf_printf(b, ", \"total\": %.3f}\n}\n", total);
+}
+
+/* Writes register.norm.csv or enrolment.norm.csv: every field's forms. */
+static bool write_norm(struct run *r, const struct lk_side *d, const char *name)
+{
+	struct out o;
+
+	if (!out_open(r, &o, name))
+		return false;
+	fputs("id", o.f);
+	for (int f = 0; f < r->s.nfields; f++) {
+		const char *n = r->s.f[f].name;
+		fprintf(o.f, ",%s", n);
+		if (r->s.f[f].type == LK_NAME)
+			fprintf(o.f, ",%s_tones,%s_skeleton", n, n);
+		if (r->s.f[f].type == LK_REGION)
+			fprintf(o.f, ",%s_parent", n);
+	}
+	for (int f = 0; f < r->s.nfields; f++)
+		if (r->s.f[f].tf_slot >= 0)
+			fprintf(o.f, ",tf_%s", r->s.f[f].name);
+	fputs("\r\n", o.f);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct lk_rec *x = &d->rec[i];
+		csv_fput_field(o.f, lk_id(d, x));
+		for (int f = 0; f < r->s.nfields; f++) {
+			fputc(',', o.f);
+			csv_fput_field(o.f, lk_form(d, x, f, LK_FORM_VALUE));
+			if (r->s.f[f].type == LK_NAME) {
+				fputc(',', o.f);
+				csv_fput_field(o.f, lk_form(d, x, f, LK_FORM_TONES));
+				fputc(',', o.f);
+				csv_fput_field(o.f, lk_form(d, x, f, LK_FORM_SKEL));
+			}
+			if (r->s.f[f].type == LK_REGION) {
+				fputc(',', o.f);
+				csv_fput_field(o.f, lk_form(d, x, f, LK_FORM_WORDS));
+			}
+		}
+		for (int f = 0; f < r->s.nfields; f++)
+			if (r->s.f[f].tf_slot >= 0)
+				fprintf(o.f, ",%.9g", (double)x->tf[r->s.f[f].tf_slot]);
+		fputs("\r\n", o.f);
+	}
+	return out_close(&o);
+}
+
+/* ---- Explaining a pair ------------------------------------------------------ */
+
+static int64_t find(const struct lk_side *d, const char *id)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(lk_id(d, &d->rec[i]), id))
+			return (int64_t)i;
+	return -1;
+}
+
+static void shown(const struct lk_side *d, const struct lk_rec *x, int f, char *out, size_t max)
+{
+	const char *w = lk_form(d, x, f, LK_FORM_WORDS), *v = lk_form(d, x, f, LK_FORM_VALUE);
+
+	snprintf(out, max, "%s", *w ? w : *v ? v : "-");
+}
+
+static int explain(struct run *r, const char *rid, const char *eid)
+{
+	int64_t a = find(&r->reg, rid), e = find(&r->enr, eid);
+	int8_t lv[LK_MAX_FIELDS];
+	double tf[LK_MAX_FIELDS], w, prior = lk_prior_bits(&r->s);
+	bool sw;
+
+	if (a < 0 || e < 0) {
+		fprintf(stderr, "reach: link: --explain: no %s row has the id \"%s\"\n", a < 0 ? "register" : "enrolment",
+			a < 0 ? rid : eid);
+		return 2;
+	}
+	lk_levels(&r->s, &r->reg, &r->reg.rec[a], &r->enr, &r->enr.rec[e], lv, &sw);
+	w = prior + lk_weight(&r->s, &r->reg.rec[a], lv, tf);
+	printf("register %s (row %lld) ~ enrolment %s (row %lld)\n", rid, (long long)r->reg.rec[a].row, eid,
+	       (long long)r->enr.rec[e].row);
+	printf("%-14s %-24s %-24s %-12s %10s %10s %8s %8s\n", "comparison", "register", "enrolment", "level", "m", "u",
+	       "weight", "tf");
+	for (int f = 0; f < r->s.nfields; f++) {
+		const struct lk_field *fd = &r->s.f[f];
+		char va[128], vb[128];
+		int fb = f;
+		if (sw && f == r->s.given)
+			fb = r->s.family;
+		else if (sw && f == r->s.family)
+			fb = r->s.given;
+		shown(&r->reg, &r->reg.rec[a], f, va, sizeof va);
+		shown(&r->enr, &r->enr.rec[e], fb, vb, sizeof vb);
+		if (lv[f] < 0)
+			printf("%-14s %-24s %-24s %-12s %10s %10s %+8.3f %8s\n", fd->name, va, vb, "null", "-", "-", 0.0, "-");
+		else
+			printf("%-14s %-24s %-24s %-12s %10.4g %10.4g %+8.3f %+8.3f\n", fd->name, va, vb,
+			       fd->level[lv[f]].label, fd->level[lv[f]].m, fd->level[lv[f]].u,
+			       fd->level[lv[f]].weight + tf[f], tf[f]);
+	}
+	if (sw)
+		printf("(the given and family names compare better exchanged, and were)\n");
+	printf("%-14s λ = %.6g %52s %+8.3f\n", "prior", r->s.lambda, "", prior);
+	printf("match weight %.3f, probability %.6f: %s (threshold %.3g)\n", w, lk_prob(w),
+	       lk_prob(w) >= r->s.threshold ? "a match if neither side is taken by a stronger pair" : "not a match",
+	       r->s.threshold);
+	return 0;
+}
+
+/* ---- The command ------------------------------------------------------------ */
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: reach link --register R.csv --enrolment E.csv --out DIR [--threads N]\n"
+			"         [--threshold P] [--config link.json] [--model model.json] [--seed N]\n"
+			"         [--normalised] [--quiet]\n"
+			"       reach link --register R.csv --enrolment E.csv --explain REGISTER_ID ENROLMENT_ID\n"
+			"         [--config link.json] [--model model.json]\n");
+	return 2;
+}
+
+static bool load_json(struct run *r, const char *path, const char *what)
+{
+	struct errinfo ei = {0};
+	FILE *f = fopen(path, "r");
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+	bool ok;
+
+	if (!f) {
+		fprintf(stderr, "reach: link: cannot read the %s %s: %s\n", what, path, strerror(errno));
+		return false;
+	}
+	buf_init(&b, 16 << 20);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	ok = b.err == OK && lk_schema_json(&r->s, b.p ? b.p : "", b.len, &ei) == OK;
+	if (!ok)
+		fprintf(stderr, "reach: link: %s: %s\n", path, b.err != OK ? "too large" : ei.msg);
+	buf_release(&b);
+	return ok;
+}
+
+static int parse_args(struct run *r, int argc, char **argv)
+{
+	const char *v;
+
+	r->reg_path = args_opt(argc, argv, "register");
+	r->enr_path = args_opt(argc, argv, "enrolment");
+	r->out = args_opt(argc, argv, "out");
+	r->quiet = args_flag(argc, argv, "quiet");
+	if (r->threads < 1)
+		r->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (r->threads < 1)
+		r->threads = 1;
+	if (r->threads > 64)
+		r->threads = 64;
+	lk_schema_default(&r->s);
+	if ((v = args_opt(argc, argv, "config")) && !load_json(r, v, "configuration"))
+		return 2;
+	if ((v = args_opt(argc, argv, "model"))) {
+		if (!load_json(r, v, "model"))
+			return 2;
+		if (!r->s.trained) {
+			fprintf(stderr, "reach: link: %s is not a trained model (\"trained\": true)\n", v);
+			return 2;
+		}
+	}
+	if ((v = args_opt(argc, argv, "threshold"))) {
+		char *end;
+		double t = strtod(v, &end);
+		if (*end || !(t > 0 && t <= 1)) {
+			fprintf(stderr, "reach: link: --threshold must be a probability above 0, up to 1\n");
+			return 2;
+		}
+		r->s.threshold = t;
+	}
+	if ((v = args_opt(argc, argv, "seed"))) {
+		char *end;
+		unsigned long long s = strtoull(v, &end, 10);
+		if (*end || !*v) {
+			fprintf(stderr, "reach: link: --seed must be a whole number\n");
+			return 2;
+		}
+		r->s.seed = s;
+	}
+	return 0;
+}
+
+int link_cmd(int argc, char **argv, int threads)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+	struct lk_rule_stats rs[LK_MAX_RULES] = {0};
+	struct lk_train_stats ts = {0};
+	struct lk_scored sc = {0};
+	struct lk_problem *np = NULL;
+	struct lk_blocks *bl = NULL;
+	uint32_t *match = NULL;
+	const char *explain_r = NULL, *explain_e = NULL;
+	size_t nnp = 0, nmatch = 0, nreview = 0;
+	bool trained_here = false;
+	struct buf b;
+	int rc;
+
+	r->threads = threads;
+	buf_init(&r->problems_mem, (size_t)1 << 34);
+	buf_puts(&r->problems_mem, "file,row,column,problem,action\r\n");
+	for (int i = 0; i + 2 < argc; i++)
+		if (!strcmp(argv[i], "--explain")) {
+			explain_r = argv[i + 1];
+			explain_e = argv[i + 2];
+		}
+	if ((rc = parse_args(r, argc, argv)) != 0)
+		goto out;
+	if (!r->reg_path || !r->enr_path || (!r->out && !explain_r)) {
+		rc = usage();
+		goto out;
+	}
+	if (r->out && mkdir(r->out, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "reach: link: cannot create %s: %s\n", r->out, strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	r->t0 = time_mono_ns();
+	if ((rc = read_side(r, &r->reg, r->reg_path, 0)) != 0 || (rc = read_side(r, &r->enr, r->enr_path, 1)) != 0)
+		goto out;
+	r->t[P_READ] = lap(r);
+	say(r, "read %zu register rows and %zu enrolment rows (%.1f s)", r->reg.n, r->enr.n, r->t[P_READ]);
+	lk_normalise(&r->s, &r->reg, r->threads, &np, &nnp);
+	for (size_t i = 0; i < nnp; i++)
+		problem(r, base_name(r->reg_path), np[i].row, r->s.f[np[i].field].column, np[i].msg, "value not used");
+	nnp = 0;
+	lk_normalise(&r->s, &r->enr, r->threads, &np, &nnp);
+	for (size_t i = 0; i < nnp; i++)
+		problem(r, base_name(r->enr_path), np[i].row, r->s.f[np[i].field].column, np[i].msg, "value not used");
+	lk_term_freq(&r->s, &r->reg, &r->enr);
+	r->t[P_NORMALISE] = lap(r);
+	say(r, "normalised (%.1f s)", r->t[P_NORMALISE]);
+	if (!r->reg.n || !r->enr.n)
+		say(r, "one side has no usable rows: nothing can match");
+	bl = lk_block(&r->s, &r->reg, &r->enr, r->threads, rs);
+	r->t[P_BLOCK] = lap(r);
+	for (int q = 0; q < r->s.nrules; q++) {
+		say(r, "rule %s: %lld candidate pairs in %lld blocks (largest %lld)", r->s.rule[q].name,
+		    (long long)rs[q].pairs, (long long)rs[q].blocks, (long long)rs[q].largest);
+		if (rs[q].skewed)
+			say(r, "warning: rule %s has %lld blocks of more than %lld pairs; the largest (%lld pairs) is \"%s\"",
+			    r->s.rule[q].name, (long long)rs[q].skewed, (long long)r->s.skew_pairs,
+			    (long long)rs[q].largest, rs[q].largest_key);
+	}
+	if (!r->s.trained) {
+		lk_train(&r->s, &r->reg, &r->enr, bl, r->threads, &ts);
+		trained_here = true;
+	}
+	r->t[P_TRAIN] = lap(r);
+	say(r, "trained: λ = %.4g from %lld deterministic pairs, EM on %lld pairs in %lld patterns, %lld iterations "
+	       "(%.1f s)", r->s.lambda, (long long)ts.deterministic, (long long)ts.em_pairs, (long long)ts.patterns,
+	    (long long)ts.iterations, r->t[P_TRAIN]);
+	if (explain_r) {
+		rc = explain(r, explain_r, explain_e);
+		goto out;
+	}
+	lk_score(&r->s, &r->reg, &r->enr, bl, r->threads, &sc);
+	r->t[P_SCORE] = lap(r);
+	say(r, "scored %lld pairs (%.0f a second, %.1f s)", (long long)sc.scored,
+	    r->t[P_SCORE] > 0 ? (double)sc.scored / r->t[P_SCORE] : 0, r->t[P_SCORE]);
+	match = xmalloc((r->reg.n ? r->reg.n : 1) * sizeof *match);
+	nmatch = lk_assign(&r->s, &sc, r->reg.n, r->enr.n, match);
+	r->t[P_ASSIGN] = lap(r);
+	say(r, "%zu matches, %zu register rows without one (%.1f s)", nmatch, r->reg.n - nmatch, r->t[P_ASSIGN]);
+	if (!write_pairs(r, &sc, match, &nreview)) {
+		rc = 1;
+		goto out;
+	}
+	buf_init(&b, (size_t)1 << 26);
+	lk_schema_write(&r->s, &b);
+	rc = write_text(r, "model.json", &b) ? 0 : 1;
+	buf_reset(&b);
+	if (rc == 0)
+		rc = write_text(r, "problems.csv", &r->problems_mem) ? 0 : 1;
+	if (rc == 0 && args_flag(argc, argv, "normalised"))
+		rc = write_norm(r, &r->reg, "register.norm.csv") && write_norm(r, &r->enr, "enrolment.norm.csv") ? 0 : 1;
+	r->t[P_WRITE] = lap(r);
+	if (rc == 0) {
+		report(r, &b, rs, &sc, &ts, nmatch, nreview, trained_here);
+		rc = write_text(r, "report.json", &b) ? 0 : 1;
+	}
+	buf_release(&b);
+	if (rc == 0 && r->nproblems) {
+		say(r, "%lld problems in the input (rows or values not used): see %s/problems.csv", (long long)r->nproblems,
+		    r->out);
+		rc = 3;
+	}
+out:
+	free(np);
+	free(match);
+	lk_scored_free(&sc);
+	lk_blocks_free(bl);
+	lk_side_free(&r->reg);
+	lk_side_free(&r->enr);
+	buf_release(&r->problems_mem);
+	text_thread_release();
+	free(r);
+	return rc;
+}

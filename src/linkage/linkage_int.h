@@ -1,0 +1,61 @@
+/*
+ * linkage_int.h — what the files of the linkage engine share.
+ */
+#ifndef LINKAGE_LINKAGE_INT_H
+#define LINKAGE_LINKAGE_INT_H
+
+#include "linkage/linkage.h"
+
+/* A 64-bit hash of n bytes, seeded. */
+uint64_t lk_hash(const void *p, size_t n, uint64_t seed);
+
+/* One block of a rule: register rows ridx[r0 .. r0+nr), enrolment rows
+ * eidx[e0 .. e0+ne) of that rule's sorted orders. */
+struct lk_block {
+	uint64_t key;
+	uint32_t r0, nr, e0, ne;
+};
+
+struct lk_rule_blocks {
+	uint32_t *ridx, *eidx;      /* rows sorted by key (only rows with a key) */
+	struct lk_block *b;
+	size_t nb;
+	int64_t pairs;
+};
+
+struct lk_blocks {
+	int nrules;
+	uint64_t *rkey[LK_MAX_RULES];   /* every register row's key per rule (0: none) */
+	uint64_t *ekey[LK_MAX_RULES];
+	struct lk_rule_blocks rb[LK_MAX_RULES];
+};
+
+/* True when an earlier rule than `rule` already pairs register row r with
+ * enrolment row e. */
+static inline bool lk_seen(const struct lk_blocks *b, int rule, uint32_t r, uint32_t e)
+{
+	for (int q = 0; q < rule; q++)
+		if (b->rkey[q][r] && b->rkey[q][r] == b->ekey[q][e])
+			return true;
+	return false;
+}
+
+/*
+ * Visits candidate pairs: for every rule, the blocks chosen by `take`
+ * (NULL: all), every pair not seen under an earlier rule, calling
+ * fn(arg, k, rule, r, e) from thread k. Work is handed out in runs of
+ * blocks, so the threads stay busy whatever the sizes.
+ */
+void lk_pairs(const struct lk_blocks *b, int nthreads, bool (*take)(const struct lk_block *bl, void *arg),
+	      void (*fn)(void *arg, int k, int rule, uint32_t r, uint32_t e), void *arg);
+
+/* A deterministic random generator (splitmix64). */
+static inline uint64_t lk_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+#endif

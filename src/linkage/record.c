@@ -1,0 +1,396 @@
+/*
+ * record.c — the records of one side of a run: raw values as read, then
+ * the normalised forms every comparison and blocking key reads, built in
+ * parallel with ICU (base/text), and the term frequencies of names.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/text.h"
+#include "base/xmalloc.h"
+#include "linkage/linkage_int.h"
+#include "base/banned.h"
+
+void lk_side_init(struct lk_side *d, const char *name, int nfields)
+{
+	memset(d, 0, sizeof *d);
+	d->name = name;
+	d->nf = nfields;
+}
+
+void lk_side_free(struct lk_side *d)
+{
+	free(d->rec);
+	free(d->pool);
+	free(d->raw);
+	free(d->raw_off);
+	memset(d, 0, sizeof *d);
+}
+
+static void raw_put(struct lk_side *d, const char *s, size_t n)
+{
+	if (d->raw_len + n + 1 > d->raw_cap) {
+		d->raw_cap = (d->raw_len + n + 1) * 2 + 4096;
+		d->raw = xrealloc(d->raw, d->raw_cap);
+	}
+	memcpy(d->raw + d->raw_len, s, n);
+	d->raw[d->raw_len + n] = '\0';
+	d->raw_len += n + 1;
+}
+
+void lk_side_add(struct lk_side *d, int64_t row, const char *id, const char *const *value, const size_t *len)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 4096;
+		d->rec = xrealloc(d->rec, d->cap * sizeof *d->rec);
+		d->raw_off = xrealloc(d->raw_off, d->cap * sizeof *d->raw_off);
+	}
+	memset(&d->rec[d->n], 0, sizeof d->rec[d->n]);
+	d->rec[d->n].row = row;
+	d->raw_off[d->n] = d->raw_len;
+	raw_put(d, id, strlen(id));
+	for (int f = 0; f < d->nf; f++)
+		raw_put(d, value[f] ? value[f] : "", value[f] ? len[f] : 0);
+	d->n++;
+}
+
+uint64_t lk_hash(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *s = p;
+
+	h ^= 0x9e3779b97f4a7c15ull * (n + 1);
+	while (n >= 8) {
+		uint64_t k;
+		memcpy(&k, s, 8);
+		h = (h ^ (k * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t k = 0;
+		memcpy(&k, s, n);
+		h = (h ^ (k * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
+	}
+	h ^= h >> 31;
+	h *= 0xd6e8feb86659fd93ull;
+	return h ^ (h >> 32);
+}
+
+/* ---- Normalising ---------------------------------------------------------- */
+
+struct norm_job {
+	const struct lk_schema *s;
+	struct lk_side *d;
+	int nthreads;
+	/* per thread */
+	char *pool[64];
+	size_t pool_len[64];
+	struct lk_problem *prob[64];
+	size_t nprob[64];
+};
+
+/* A thread's growing text pool. */
+struct pool {
+	char *p;
+	size_t len, cap;
+};
+
+static size_t pool_put(struct pool *p, const char *s, size_t n)
+{
+	size_t at = p->len;
+
+	if (p->len + n + 1 > p->cap) {
+		p->cap = (p->len + n + 1) * 2 + 65536;
+		p->p = xrealloc(p->p, p->cap);
+	}
+	memcpy(p->p + p->len, s, n);
+	p->p[p->len + n] = '\0';
+	p->len += n + 1;
+	return at;
+}
+
+/* Appends s without its spaces. */
+static size_t pool_put_compact(struct pool *p, const char *s, size_t n)
+{
+	size_t at = pool_put(p, s, n), k = at;
+
+	for (size_t i = at; i < at + n; i++)
+		if (p->p[i] != ' ')
+			p->p[k++] = p->p[i];
+	p->p[k] = '\0';
+	p->len = k + 1;
+	return at;
+}
+
+static void problem(struct lk_problem **v, size_t *n, int64_t row, int field, const char *fmt, const char *a,
+		    const char *b)
+{
+	struct lk_problem *p;
+
+	if (*n % 64 == 0)
+		*v = xrealloc(*v, (*n + 64) * sizeof **v);
+	p = &(*v)[(*n)++];
+	p->row = row;
+	p->field = field;
+	snprintf(p->msg, sizeof p->msg, fmt, a, b);
+}
+
+/* Sets slot (relative to the record's base) to the text at pool offset at. */
+static void set_slot(struct lk_rec *r, int slot, size_t at, size_t base)
+{
+	size_t off = at - base;
+
+	if (off > UINT16_MAX)
+		off = 0;  /* cannot happen: a record's text is bounded by its CSV row */
+	r->slot[slot] = (uint16_t)off;
+}
+
+static void norm_field(const struct lk_schema *s, struct pool *p, struct buf *t, struct lk_rec *r, size_t base,
+		       size_t empty, int f, const char *v, struct lk_problem **prob, size_t *nprob, int *ndate)
+{
+	const struct lk_field *fd = &s->f[f];
+	int slot = 1 + f * LK_FORMS;
+	size_t n = strlen(v);
+	struct lk_date dt;
+
+	for (int k = 0; k < LK_FORMS; k++)
+		set_slot(r, slot + k, empty, base);
+	while (n && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return;
+	buf_reset(t);
+	switch (fd->type) {
+	case LK_NAME:
+	case LK_STRING:
+		if (text_fold(v, n, t) != OK || !t->len)
+			return;
+		set_slot(r, slot + LK_FORM_WORDS, pool_put(p, t->p, t->len), base);
+		set_slot(r, slot + LK_FORM_VALUE, pool_put_compact(p, t->p, t->len), base);
+		if (fd->type == LK_STRING)
+			return;
+		buf_reset(t);
+		if (text_fold_keep_tones(v, n, t) == OK)
+			set_slot(r, slot + LK_FORM_TONES, pool_put_compact(p, t->p, t->len), base);
+		buf_reset(t);
+		if (text_skeleton(v, n, t) == OK)
+			set_slot(r, slot + LK_FORM_SKEL, pool_put(p, t->p, t->len), base);
+		return;
+	case LK_DATE:
+		/* Persian digits become ASCII first. */
+		if (text_fold(v, n, t) != OK)
+			return;
+		if (!fd->date_compact && t->len == 10 && t->p[4] == ' ' && t->p[7] == ' ')
+			t->p[4] = t->p[7] = '-';  /* text_fold made the dashes spaces */
+		if (!lk_date_parse(t->p, t->len, &dt) || (fd->date_compact && t->len == 10) ||
+		    (!fd->date_compact && t->len == 8)) {
+			char shown[48];
+			snprintf(shown, sizeof shown, "%.*s", (int)(n < 40 ? n : 40), v);
+			problem(prob, nprob, r->row, f, "\"%s\" is not a date (%s, or the year alone); taken as missing",
+				shown, fd->date_compact ? "YYYYMMDD" : "YYYY-MM-DD");
+			return;
+		}
+		{
+			char iso[24];
+			if (dt.m)
+				snprintf(iso, sizeof iso, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
+			else
+				snprintf(iso, sizeof iso, "%04d", dt.y);
+			set_slot(r, slot + LK_FORM_VALUE, pool_put(p, iso, strlen(iso)), base);
+		}
+		if (*ndate < 2)
+			r->date[*ndate] = dt;
+		return;
+	case LK_NID:
+		if (text_fold(v, n, t) != OK)
+			return;
+		{
+			size_t k = 0;
+			for (size_t i = 0; i < t->len; i++)
+				if ((t->p[i] >= '0' && t->p[i] <= '9') || (t->p[i] >= 'a' && t->p[i] <= 'z'))
+					t->p[k++] = t->p[i];
+			if (k)
+				set_slot(r, slot + LK_FORM_VALUE, pool_put(p, t->p, k), base);
+		}
+		return;
+	case LK_EXACT:
+		if (text_fold(v, n, t) == OK && t->len)
+			set_slot(r, slot + LK_FORM_VALUE, pool_put_compact(p, t->p, t->len), base);
+		return;
+	case LK_REGION: {
+		size_t at = pool_put(p, v, n);
+		const char *dash = memrchr(v, '-', n);
+		set_slot(r, slot + LK_FORM_VALUE, at, base);
+		if (dash && dash > v)
+			set_slot(r, slot + LK_FORM_WORDS, pool_put(p, v, (size_t)(dash - v)), base);
+		return;
+	}
+	}
+}
+
+static void norm_thread(void *arg, int k)
+{
+	struct norm_job *j = arg;
+	struct lk_side *d = j->d;
+	const struct lk_schema *s = j->s;
+	size_t lo = d->n * (size_t)k / (size_t)j->nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j->nthreads;
+	struct pool p = {0};
+	struct buf t;
+
+	buf_init(&t, 1 << 20);
+	for (size_t i = lo; i < hi; i++) {
+		struct lk_rec *r = &d->rec[i];
+		const char *v = d->raw + d->raw_off[i];
+		size_t base = p.len, empty;
+		int ndate = 0;
+		r->base = base;
+		r->slot[0] = 0;
+		pool_put(&p, v, strlen(v));
+		empty = p.len - 1;  /* the id's terminating NUL is the empty string */
+		v += strlen(v) + 1;
+		for (int f = 0; f < s->nfields; f++) {
+			norm_field(s, &p, &t, r, base, empty, f, v, &j->prob[k], &j->nprob[k], &ndate);
+			if (s->f[f].type == LK_DATE)
+				ndate++;
+			v += strlen(v) + 1;
+		}
+	}
+	buf_release(&t);
+	j->pool[k] = p.p;
+	j->pool_len[k] = p.len;
+}
+
+void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, struct lk_problem **out,
+		  size_t *nproblems)
+{
+	struct norm_job j = {.s = s, .d = d, .nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads};
+	size_t total = 0;
+
+	lk_parallel(j.nthreads, norm_thread, &j);
+	for (int k = 0; k < j.nthreads; k++)
+		total += j.pool_len[k];
+	free(d->pool);
+	d->pool = xmalloc(total + 1);
+	d->pool_len = 0;
+	for (int k = 0; k < j.nthreads; k++) {
+		size_t lo = d->n * (size_t)k / (size_t)j.nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j.nthreads;
+		for (size_t i = lo; i < hi; i++)
+			d->rec[i].base += d->pool_len;
+		if (j.pool_len[k])
+			memcpy(d->pool + d->pool_len, j.pool[k], j.pool_len[k]);
+		d->pool_len += j.pool_len[k];
+		free(j.pool[k]);
+		for (size_t i = 0; i < j.nprob[k]; i++)
+			problem(out, nproblems, j.prob[k][i].row, j.prob[k][i].field, "%s%s", j.prob[k][i].msg, "");
+		free(j.prob[k]);
+	}
+	free(d->raw);
+	free(d->raw_off);
+	d->raw = NULL;
+	d->raw_off = NULL;
+	d->raw_len = d->raw_cap = 0;
+}
+
+/* ---- Term frequencies ----------------------------------------------------- */
+
+struct tf_table {
+	uint64_t *key;
+	uint32_t *count;
+	size_t mask;
+};
+
+static uint32_t *tf_slot(struct tf_table *t, uint64_t h)
+{
+	size_t i = h & t->mask;
+
+	h |= 1;  /* 0 marks a free slot */
+	while (t->key[i] && t->key[i] != h)
+		i = (i + 1) & t->mask;
+	t->key[i] = h;
+	return &t->count[i];
+}
+
+static void tf_count(struct tf_table *t, const struct lk_side *d, int f, int64_t *total)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const char *v = lk_form(d, &d->rec[i], f, LK_FORM_VALUE);
+		if (*v) {
+			++*tf_slot(t, lk_hash(v, strlen(v), 0));
+			++*total;
+		}
+	}
+}
+
+static void tf_set(struct tf_table *t, struct lk_side *d, int f, int slot, int64_t total)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const char *v = lk_form(d, &d->rec[i], f, LK_FORM_VALUE);
+		d->rec[i].tf[slot] = *v ? (float)((double)*tf_slot(t, lk_hash(v, strlen(v), 0)) / (double)total) : 0;
+	}
+}
+
+void lk_term_freq(const struct lk_schema *s, struct lk_side *a, struct lk_side *b)
+{
+	size_t cap = 1024;
+	struct tf_table t;
+
+	while (cap < 2 * (a->n + b->n))
+		cap *= 2;
+	t.key = xmalloc(cap * sizeof *t.key);
+	t.count = xmalloc(cap * sizeof *t.count);
+	t.mask = cap - 1;
+	for (int f = 0; f < s->nfields; f++) {
+		int64_t total = 0;
+		if (s->f[f].tf_slot < 0)
+			continue;
+		memset(t.key, 0, cap * sizeof *t.key);
+		memset(t.count, 0, cap * sizeof *t.count);
+		tf_count(&t, a, f, &total);
+		tf_count(&t, b, f, &total);
+		tf_set(&t, a, f, s->f[f].tf_slot, total);
+		tf_set(&t, b, f, s->f[f].tf_slot, total);
+	}
+	free(t.key);
+	free(t.count);
+}
+
+/* ---- Threads -------------------------------------------------------------- */
+
+struct par {
+	void (*fn)(void *arg, int k);
+	void *arg;
+	int k;
+};
+
+static void *par_main(void *arg)
+{
+	struct par *p = arg;
+
+	p->fn(p->arg, p->k);
+	return NULL;
+}
+
+void lk_parallel(int nthreads, void (*fn)(void *arg, int k), void *arg)
+{
+	pthread_t th[64];
+	struct par p[64];
+
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > 64)
+		nthreads = 64;
+	for (int k = 1; k < nthreads; k++) {
+		p[k] = (struct par){fn, arg, k};
+		if (pthread_create(&th[k], NULL, par_main, &p[k]) != 0)
+			BUG("cannot start a linkage thread");
+	}
+	fn(arg, 0);
+	for (int k = 1; k < nthreads; k++)
+		pthread_join(th[k], NULL);
+}

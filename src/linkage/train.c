@@ -1,0 +1,324 @@
+/*
+ * train.c — estimating the model without labels, as Splink does:
+ *   u   the level shares among random pairs (almost all non-matches);
+ *   m   EM on the agreement patterns of candidate pairs, counted once per
+ *       distinct pattern (as fastLink), from blocks sampled by key;
+ *   λ   the pairs a deterministic rule accepts (same national id, or the
+ *       same names and birth day) over all possible pairs.
+ * Levels marked fixed keep their m and u; a fixed λ stays.
+ */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xmalloc.h"
+#include "linkage/linkage_int.h"
+#include "base/banned.h"
+
+#define U_CHUNKS 64
+#define CLAMP 1e-9
+
+/* ---- u: random pairs ------------------------------------------------------ */
+
+struct ujob {
+	const struct lk_schema *s;
+	const struct lk_side *reg, *enr;
+	int64_t per_chunk;
+	atomic_int next;
+	int64_t count[U_CHUNKS][LK_MAX_FIELDS][LK_MAX_LEVELS];
+};
+
+static void u_thread(void *arg, int k)
+{
+	struct ujob *j = arg;
+	int c;
+
+	(void)k;
+	while ((c = atomic_fetch_add(&j->next, 1)) < U_CHUNKS) {
+		uint64_t st = j->s->seed * 0x9e3779b97f4a7c15ull + (uint64_t)c;
+		for (int64_t i = 0; i < j->per_chunk; i++) {
+			uint32_t r = (uint32_t)(lk_rand(&st) % j->reg->n), e = (uint32_t)(lk_rand(&st) % j->enr->n);
+			int8_t lv[LK_MAX_FIELDS];
+			bool sw;
+			lk_levels(j->s, j->reg, &j->reg->rec[r], j->enr, &j->enr->rec[e], lv, &sw);
+			for (int f = 0; f < j->s->nfields; f++)
+				if (lv[f] >= 0)
+					j->count[c][f][lv[f]]++;
+		}
+	}
+}
+
+static int64_t train_u(struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr, int nthreads)
+{
+	struct ujob *j = xcalloc(1, sizeof *j);
+	int64_t total = 0;
+
+	j->s = s;
+	j->reg = reg;
+	j->enr = enr;
+	j->per_chunk = s->u_pairs / U_CHUNKS + 1;
+	atomic_init(&j->next, 0);
+	lk_parallel(nthreads, u_thread, j);
+	for (int f = 0; f < s->nfields; f++) {
+		struct lk_field *fd = &s->f[f];
+		double n = 0, sum[LK_MAX_LEVELS] = {0};
+		for (int l = 0; l < fd->nlevels; l++) {
+			for (int c = 0; c < U_CHUNKS; c++)
+				sum[l] += (double)j->count[c][f][l];
+			n += sum[l];
+		}
+		for (int l = 0; l < fd->nlevels; l++)
+			if (!fd->level[l].fixed)
+				fd->level[l].u = (sum[l] + 0.5) / (n + 0.5 * fd->nlevels);  /* smoothed: never 0 */
+	}
+	total = j->per_chunk * U_CHUNKS;
+	free(j);
+	return total;
+}
+
+/* ---- Patterns of sampled candidate pairs ------------------------------------ */
+
+struct pmap {
+	uint64_t *key;   /* pattern + 1; 0 is free */
+	int64_t *count;
+	size_t mask, n;
+};
+
+static void pmap_add(struct pmap *m, uint64_t key, int64_t c)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->mask + 1) {
+		struct pmap b = {.mask = m->mask ? 2 * m->mask + 1 : 1023};
+		b.key = xcalloc(b.mask + 1, sizeof *b.key);
+		b.count = xcalloc(b.mask + 1, sizeof *b.count);
+		for (size_t k = 0; m->mask && k <= m->mask; k++)
+			if (m->key[k])
+				pmap_add(&b, m->key[k] - 1, m->count[k]);
+		free(m->key);
+		free(m->count);
+		*m = b;
+	}
+	i = (size_t)((key + 1) * 0x9e3779b97f4a7c15ull >> 20) & m->mask;
+	while (m->key[i] && m->key[i] != key + 1)
+		i = (i + 1) & m->mask;
+	if (!m->key[i]) {
+		m->key[i] = key + 1;
+		m->n++;
+	}
+	m->count[i] += c;
+}
+
+static uint64_t encode(const struct lk_schema *s, const int8_t *lv)
+{
+	uint64_t p = 0;
+
+	for (int f = 0; f < s->nfields; f++)
+		p |= (uint64_t)(lv[f] + 1) << (4 * f);
+	return p;
+}
+
+struct pjob {
+	const struct lk_schema *s;
+	const struct lk_side *reg, *enr;
+	double rate;
+	uint64_t salt;
+	struct pmap map[64];
+};
+
+static bool p_take(const struct lk_block *bl, void *arg)
+{
+	struct pjob *j = arg;
+	uint64_t h = (bl->key ^ j->salt) * 0xd6e8feb86659fd93ull;
+
+	return (double)(h >> 11) * 0x1p-53 < j->rate;
+}
+
+static void p_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
+{
+	struct pjob *j = arg;
+	int8_t lv[LK_MAX_FIELDS];
+	bool sw;
+
+	(void)rule;
+	lk_levels(j->s, j->reg, &j->reg->rec[r], j->enr, &j->enr->rec[e], lv, &sw);
+	pmap_add(&j->map[k], encode(j->s, lv), 1);
+}
+
+/* A deterministic rule for λ: the same national id, or the same given and
+ * family names and birth day (every name and date field exact). */
+static bool deterministic(const struct lk_schema *s, const int8_t *lv)
+{
+	bool names = false, dates = false;
+
+	for (int f = 0; f < s->nfields; f++) {
+		if (s->f[f].type == LK_NID && lv[f] == 0)
+			return true;
+		if (f == s->given || f == s->family || (s->given < 0 && s->f[f].type == LK_NAME)) {
+			if (lv[f] < 0 || lv[f] > 1)
+				return false;
+			names = true;
+		}
+		if (s->f[f].type == LK_DATE) {
+			if (lv[f] != 0)
+				return false;
+			dates = true;
+		}
+	}
+	return names && dates;
+}
+
+/* ---- EM --------------------------------------------------------------------- */
+
+double lk_em(struct lk_schema *s, const int8_t *pat, const double *count, size_t npat, int maxiter,
+	     double ub[LK_MAX_FIELDS][LK_MAX_LEVELS], int *iterations)
+{
+	int nf = s->nfields, it;
+	double p = 0.3;
+
+	for (int f = 0; f < nf; f++)
+		for (int l = 0; l < s->f[f].nlevels; l++)
+			ub[f][l] = s->f[f].level[l].u;
+	for (it = 0; it < maxiter; it++) {
+		double M[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, U[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}};
+		double lm0 = log(p), lu0 = log(1 - p), sw = 0, total = 0, change = 0;
+		for (size_t i = 0; i < npat; i++) {
+			const int8_t *lv = pat + i * (size_t)nf;
+			double lm = lm0, lu = lu0, w;
+			for (int f = 0; f < nf; f++)
+				if (lv[f] >= 0) {
+					lm += log(s->f[f].level[lv[f]].m);
+					lu += log(ub[f][lv[f]]);
+				}
+			w = 1 / (1 + exp(lu - lm));
+			for (int f = 0; f < nf; f++)
+				if (lv[f] >= 0) {
+					M[f][lv[f]] += count[i] * w;
+					U[f][lv[f]] += count[i] * (1 - w);
+				}
+			sw += count[i] * w;
+			total += count[i];
+		}
+		if (total <= 0)
+			break;
+		change = fabs(sw / total - p);
+		p = sw / total;
+		if (p < CLAMP)
+			p = CLAMP;
+		if (p > 1 - CLAMP)
+			p = 1 - CLAMP;
+		for (int f = 0; f < nf; f++) {
+			struct lk_field *fd = &s->f[f];
+			double sm = 0, su = 0, fixed_m = 0;
+			for (int l = 0; l < fd->nlevels; l++) {
+				sm += M[f][l];
+				su += U[f][l];
+				if (fd->level[l].fixed)
+					fixed_m += fd->level[l].m;
+			}
+			for (int l = 0; l < fd->nlevels; l++) {
+				double m = sm > 0 ? M[f][l] / sm : fd->level[l].m;
+				double u = su > 0 ? U[f][l] / su : ub[f][l];
+				if (!fd->level[l].fixed) {
+					/* The levels not fixed share what the fixed leave. */
+					m = m * (1 - fixed_m);
+					if (m < CLAMP)
+						m = CLAMP;
+					change = fmax(change, fabs(m - fd->level[l].m));
+					fd->level[l].m = m;
+				}
+				ub[f][l] = u < CLAMP ? CLAMP : u;
+			}
+		}
+		if (change < 1e-7) {
+			it++;
+			break;
+		}
+	}
+	if (iterations)
+		*iterations = it;
+	return p;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr,
+	      const struct lk_blocks *b, int nthreads, struct lk_train_stats *st)
+{
+	struct pjob *j = xcalloc(1, sizeof *j);
+	struct pmap all = {0};
+	double ub[LK_MAX_FIELDS][LK_MAX_LEVELS], *count, det = 0;
+	uint64_t *keys;
+	int64_t pairs = 0;
+	int8_t *pat;
+	size_t n = 0;
+	int it = 0;
+
+	memset(st, 0, sizeof *st);
+	if (!reg->n || !enr->n) {
+		free(j);
+		return;
+	}
+	st->u_pairs = train_u(s, reg, enr, nthreads);
+	for (int q = 0; q < b->nrules; q++)
+		pairs += b->rb[q].pairs;
+	j->s = s;
+	j->reg = reg;
+	j->enr = enr;
+	j->rate = pairs > s->em_pairs ? (double)s->em_pairs / (double)pairs : 1.0;
+	j->salt = s->seed * 0xbf58476d1ce4e5b9ull;
+	lk_pairs(b, nthreads > 64 ? 64 : nthreads, p_take, p_pair, j);
+	for (int k = 0; k < 64; k++) {
+		for (size_t i = 0; j->map[k].mask && i <= j->map[k].mask; i++)
+			if (j->map[k].key[i])
+				pmap_add(&all, j->map[k].key[i] - 1, j->map[k].count[i]);
+		free(j->map[k].key);
+		free(j->map[k].count);
+	}
+	/* The patterns in a fixed order, so EM sums alike in every run. */
+	keys = xmalloc((all.n ? all.n : 1) * sizeof *keys);
+	pat = xmalloc((all.n ? all.n : 1) * (size_t)s->nfields);
+	count = xmalloc((all.n ? all.n : 1) * sizeof *count);
+	for (size_t i = 0; all.mask && i <= all.mask; i++)
+		if (all.key[i])
+			keys[n++] = all.key[i] - 1;
+	qsort(keys, n, sizeof *keys, cmp_u64);
+	for (size_t i = 0; i < n; i++) {
+		size_t h = (size_t)((keys[i] + 1) * 0x9e3779b97f4a7c15ull >> 20) & all.mask;
+		int8_t *lv = pat + i * (size_t)s->nfields;
+		while (all.key[h] != keys[i] + 1)
+			h = (h + 1) & all.mask;
+		count[i] = (double)all.count[h];
+		for (int f = 0; f < s->nfields; f++)
+			lv[f] = (int8_t)((keys[i] >> (4 * f) & 15) - 1);
+		st->em_pairs += all.count[h];
+		if (deterministic(s, lv))
+			det += count[i];
+	}
+	st->patterns = (int64_t)n;
+	st->em_lambda = lk_em(s, pat, count, n, 200, ub, &it);
+	st->iterations = it;
+	st->deterministic = (int64_t)(det / j->rate + 0.5);
+	if (!s->lambda_fixed) {
+		double all_pairs = (double)reg->n * (double)enr->n;
+		s->lambda = (det / j->rate) / all_pairs;
+		if (s->lambda < 1 / all_pairs)
+			s->lambda = 1 / all_pairs;
+		if (s->lambda > 0.5)
+			s->lambda = 0.5;
+	}
+	lk_weights(s);
+	s->trained = true;
+	free(keys);
+	free(pat);
+	free(count);
+	free(all.key);
+	free(all.count);
+	free(j);
+}
