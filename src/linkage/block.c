@@ -45,12 +45,63 @@ static const char *part_text(const struct lk_schema *s, const struct lk_side *d,
 		*len = n;
 		return v;
 	}
+	case LK_X_PARTS3: {
+		const char *c;
+		int parts = 0;
+		v = lk_form(d, r, field, LK_FORM_VALUE);
+		for (c = v; *c; c++)
+			if (*c == '-' && ++parts == 3)
+				break;
+		*len = (size_t)(c - v);
+		return v;
+	}
 	case LK_X_VALUE:
+	case LK_X_FULLNAME:  /* hashed by key_of */
 		break;
 	}
 	v = lk_form(d, r, field, LK_FORM_VALUE);
 	*len = strlen(v);
 	return v;
+}
+
+/* The hash of the words of the given and family names, sorted; 0 when
+ * there are none. */
+static uint64_t fullname_hash(const struct lk_schema *s, const struct lk_side *d, const struct lk_rec *r,
+			      uint64_t h)
+{
+	const char *w[32];
+	size_t n[32], k = 0;
+
+	for (int side = 0; side < 2; side++) {
+		const char *t = lk_form(d, r, side ? s->family : s->given, LK_FORM_WORDS);
+		while (*t && k < 32) {
+			const char *e = strchr(t, ' ');
+			size_t len = e ? (size_t)(e - t) : strlen(t);
+			if (len) {
+				w[k] = t;
+				n[k++] = len;
+			}
+			t += len + (e ? 1 : 0);
+		}
+	}
+	if (!k)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0; j--) {
+			size_t m = n[j - 1] < n[j] ? n[j - 1] : n[j];
+			int c = memcmp(w[j - 1], w[j], m);
+			if (c < 0 || (c == 0 && n[j - 1] <= n[j]))
+				break;
+			const char *tw = w[j];
+			size_t tn = n[j];
+			w[j] = w[j - 1];
+			n[j] = n[j - 1];
+			w[j - 1] = tw;
+			n[j - 1] = tn;
+		}
+	for (size_t i = 0; i < k; i++)
+		h = lk_hash(w[i], n[i], h);
+	return h;
 }
 
 /* The key of record r under rule u; 0 when a part is missing. swap: the
@@ -65,6 +116,11 @@ static uint64_t key_of(const struct lk_schema *s, const struct lk_rule *u, const
 		int f = u->part[k].field;
 		size_t n;
 		const char *t;
+		if (u->part[k].x == LK_X_FULLNAME) {
+			if (!(h = fullname_hash(s, d, r, h + (uint64_t)k)))
+				return 0;
+			continue;
+		}
 		if (swap && f == s->given)
 			f = s->family;
 		else if (swap && f == s->family)

@@ -10,11 +10,15 @@
  * for each code point of a, the first free equal code point of b inside
  * the window in one step.
  *
- * The match masks (bit i set where the pattern holds code point c at i)
- * are kept in an open-addressing table over the pattern's distinct code
- * points, sized to at least twice the pattern so probes are short, and
- * only the slots in use are cleared: a name of 15 code points costs 32
- * slots to set up, where a direct table over ASCII alone would cost 128.
+ * Both start from the match masks: for each code point of the text, the
+ * positions where the pattern holds it (bit i for position i). When both
+ * strings are ASCII, which folded Latin names mostly are, a direct table
+ * of 128 masks gives them, and only the entries the two strings will read
+ * are cleared (a name of 10 code points clears at most 20, not 128).
+ * Otherwise an open-addressing table over the pattern's distinct code
+ * points, at least twice the pattern's size so probes are short, with
+ * only the slots in use cleared; Persian and Vietnamese names cost about
+ * half as much again as ASCII ones.
  */
 #include <string.h>
 
@@ -87,11 +91,10 @@ static inline uint32_t pm_hash(const struct pm *t, uint32_t c)
 
 static void pm_build(struct pm *t, const uint32_t *p, size_t m)
 {
-	unsigned lg = 3;
+	/* At least 8 slots, and at least 2m: 2m ≤ 1 << lg. */
+	unsigned lg = m <= 4 ? 3 : 64 - (unsigned)__builtin_clzll(2 * m - 1);
 	size_t i;
 
-	while (((size_t)1 << lg) < 2 * m)
-		lg++;
 	t->shift = 32 - lg;
 	t->mask = (1u << lg) - 1;
 	memset(t->key, 0xFF, sizeof t->key[0] << lg);
@@ -122,6 +125,51 @@ static inline uint64_t pm_get(const struct pm *t, uint32_t c)
 	}
 }
 
+/*
+ * The match masks of a pattern for the code points of one text: a direct
+ * table when both are ASCII, the hash table otherwise. Looking masks up
+ * inside the loops that use them (rather than all first) lets the
+ * processor fetch them while it waits on the loops' chains of dependent
+ * word operations.
+ */
+struct masks {
+	bool ascii;
+	uint64_t direct[128];   /* only entries of the two strings are set */
+	struct pm pm;
+};
+
+/* Builds the masks of pattern p (1 ≤ m ≤ LK_NAME_MAX) for text t. */
+static void masks_build(struct masks *k, const uint32_t *p, size_t m, const uint32_t *t,
+			size_t n)
+{
+	uint32_t all = 0;
+	size_t i;
+
+	/* Clears the entries the direct table will read (harmlessly, under
+	 * & 127, when the strings turn out not to be ASCII). */
+	for (i = 0; i < n; i++) {
+		all |= t[i];
+		k->direct[t[i] & 127] = 0;
+	}
+	for (i = 0; i < m; i++) {
+		all |= p[i];
+		k->direct[p[i] & 127] = 0;
+	}
+	k->ascii = all < 128;
+	if (!k->ascii) {
+		pm_build(&k->pm, p, m);
+		return;
+	}
+	for (i = 0; i < m; i++)
+		k->direct[p[i]] |= (uint64_t)1 << i;
+}
+
+/* The positions of c, a code point of the text, in the pattern. */
+static inline uint64_t masks_get(const struct masks *k, uint32_t c)
+{
+	return k->ascii ? k->direct[c] : pm_get(&k->pm, c);
+}
+
 /* ---- Jaro–Winkler ---- */
 
 /* What the Jaro similarity is made of: m matched code points, of which
@@ -136,19 +184,22 @@ static struct jaro jaro_bits(const uint32_t *a, size_t na, const uint32_t *b, si
 {
 	struct jaro r = {0, 0};
 	uint64_t am = 0, bm = 0;
-	struct pm pm;
+	struct masks k;
+	/* The window of a[i] in b is i - w .. i + w: bits 0 .. w for i = 0,
+	 * then one more each step until i = w, then shifted along. No bit of
+	 * eq lies at or past nb, so the window needs no upper clip. w < 32. */
+	uint64_t win = ((uint64_t)2 << w) - 1;
 	size_t i;
 
-	pm_build(&pm, b, nb);
+	masks_build(&k, b, nb, a, na);
 	for (i = 0; i < na; i++) {
-		size_t lo = i > w ? i - w : 0, hi = i + w < nb ? i + w : nb - 1;
-		uint64_t win = (~(uint64_t)0 >> (63 - hi)) & (~(uint64_t)0 << lo);
-		uint64_t cand = pm_get(&pm, a[i]) & win & ~bm;
+		uint64_t cand = masks_get(&k, a[i]) & win & ~bm;
 
 		if (cand) {
 			bm |= cand & -cand;
 			am |= (uint64_t)1 << i;
 		}
+		win = i < w ? win << 1 | 1 : win << 1;
 	}
 	r.m = (size_t)__builtin_popcountll(am);
 	while (am) {
@@ -220,24 +271,23 @@ double lk_jaro_winkler(const uint32_t *a, size_t na, const uint32_t *b, size_t n
 /* ---- edit distances ---- */
 
 /*
- * Myers/Hyyrö: vp and vn hold the vertical +1 and -1 deltas of the DP
- * column over the pattern p (m ≤ 64 code points); d is the column's last
- * cell. Bits above m - 1 hold garbage that never flows down (shifts and
- * carries only move up). The last cell changes by at most 1 a column, so
- * once d less the columns left exceeds max, max + 1 is certain.
+ * Myers/Hyyrö over the match masks eqs of the n code points of the text:
+ * vp and vn hold the vertical +1 and -1 deltas of the DP column over the
+ * pattern (m ≤ 64 code points). Bits above m - 1 hold garbage that never
+ * flows down (shifts and carries only move up). The last cell of the last
+ * column is the top cell, n, plus the deltas below it; counting them once
+ * at the end costs less than following the last cell column by column,
+ * and names are too short for a cut-off inside the loop to pay.
  */
-static int bits_distance(const uint32_t *p, size_t m, const uint32_t *t, size_t n, int max,
-			 bool osa)
+static inline __attribute__((always_inline)) int bits_core(const struct masks *k, size_t m,
+							   const uint32_t *t, size_t n, bool osa)
 {
 	uint64_t vp = ~(uint64_t)0, vn = 0, d0 = 0, eq_old = 0;
-	const uint64_t last = (uint64_t)1 << (m - 1);
-	int d = (int)m, left = (int)n;
-	struct pm pm;
+	const uint64_t rows = ~(uint64_t)0 >> (64 - m);
 	size_t j;
 
-	pm_build(&pm, p, m);
 	for (j = 0; j < n; j++) {
-		uint64_t eq = pm_get(&pm, t[j]), hp, hn, tr = 0;
+		uint64_t eq = masks_get(k, t[j]), hp, hn, tr = 0;
 
 		if (osa) {
 			/* Hyyrö 2003: a free diagonal two steps back where p and
@@ -249,16 +299,20 @@ static int bits_distance(const uint32_t *p, size_t m, const uint32_t *t, size_t 
 		d0 = (((eq & vp) + vp) ^ vp) | eq | vn | tr;
 		hp = vn | ~(d0 | vp);
 		hn = vp & d0;
-		d += (hp & last) != 0;
-		d -= (hn & last) != 0;
-		if (d - --left > max)
-			return max + 1;
 		hp = hp << 1 | 1;
 		hn <<= 1;
 		vp = hn | ~(d0 | hp);
 		vn = hp & d0;
 	}
-	return d <= max ? d : max + 1;
+	return (int)n + __builtin_popcountll(vp & rows) - __builtin_popcountll(vn & rows);
+}
+
+static int bits_distance(const uint32_t *p, size_t m, const uint32_t *t, size_t n, bool osa)
+{
+	struct masks k;
+
+	masks_build(&k, p, m, t, n);
+	return osa ? bits_core(&k, m, t, n, true) : bits_core(&k, m, t, n, false);
 }
 
 static inline int min3(int x, int y, int z)
@@ -307,13 +361,16 @@ static int dp_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t n
 /*
  * What both distances share: the cut-off, the lengths, the common prefix
  * and suffix (an optimal alignment keeps them, for OSA as for Levenshtein)
- * and the choice of path.
+ * and the choice of path. Each column of the bit-parallel loop waits on
+ * the last (some ten cycles), so the pattern is the longer string when it
+ * fits in a word, and the loop runs over the shorter.
  */
 static int distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max,
 		    bool osa)
 {
 	const uint32_t *tp;
 	size_t tn;
+	int d;
 
 	na = na < LK_TEXT_MAX ? na : LK_TEXT_MAX;
 	nb = nb < LK_TEXT_MAX ? nb : LK_TEXT_MAX;
@@ -335,9 +392,13 @@ static int distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, 
 		na--, nb--;
 	if (na == 0)
 		return (int)nb;         /* nb ≤ max: checked above */
-	if (na <= LK_NAME_MAX)
-		return bits_distance(a, na, b, nb, max, osa);
-	return dp_distance(a, na, b, nb, max, osa);
+	if (nb <= LK_NAME_MAX)          /* the loop runs over the text: the shorter */
+		d = bits_distance(b, nb, a, na, osa);
+	else if (na <= LK_NAME_MAX)
+		d = bits_distance(a, na, b, nb, osa);
+	else
+		return dp_distance(a, na, b, nb, max, osa);
+	return d <= max ? d : max + 1;
 }
 
 int lk_levenshtein(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int max)

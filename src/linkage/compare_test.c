@@ -202,6 +202,11 @@ static void test_decode(void **state)
 	assert_int_equal(lk_decode("\xC3(", 2, out, 16), 2);          /* bad continuation */
 	assert_int_equal(out[0], 0xFFFD);
 	assert_int_equal(out[1], '(');
+	assert_int_equal(lk_decode("\xC0\xAF", 2, out, 16), 2);      /* overlong '/' */
+	assert_int_equal(out[0], 0xFFFD);
+	assert_int_equal(out[1], 0xFFFD);
+	assert_int_equal(lk_decode("\xF4\x90\x80\x80", 4, out, 16), 4); /* past U+10FFFF */
+	assert_int_equal(out[0], 0xFFFD);
 }
 
 /* ---- Jaro–Winkler ---- */
@@ -721,6 +726,7 @@ static void test_date_levels(void **state)
 	level("1985-03-12", "1958-03-21", LK_DATE_OTHER);      /* two swaps */
 	level("1985-03-12", "1986-04-12", LK_DATE_OTHER);      /* two digits */
 	level("1985-03-12", "1988-03-15", LK_DATE_OTHER);      /* 5..2 / 8..5, apart */
+	level("1985-03-12", "1925-03-18", LK_DATE_OTHER);      /* 8..2 / 2..8, apart */
 	level("1985-03-12", "2012-11-30", LK_DATE_OTHER);
 	level("1985-11-12", "1985-12-11", LK_DATE_SWAP);
 }

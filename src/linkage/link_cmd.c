@@ -433,9 +433,11 @@ static int64_t find(const struct lk_side *d, const char *id)
 	return -1;
 }
 
-static void shown(const struct lk_side *d, const struct lk_rec *x, int f, char *out, size_t max)
+static void shown(const struct lk_schema *s, const struct lk_side *d, const struct lk_rec *x, int f, char *out,
+		  size_t max)
 {
-	const char *w = lk_form(d, x, f, LK_FORM_WORDS), *v = lk_form(d, x, f, LK_FORM_VALUE);
+	const char *w = s->f[f].type == LK_REGION ? "" : lk_form(d, x, f, LK_FORM_WORDS);
+	const char *v = lk_form(d, x, f, LK_FORM_VALUE);
 
 	snprintf(out, max, "%s", *w ? w : *v ? v : "-");
 }
@@ -466,8 +468,8 @@ static int explain(struct run *r, const char *rid, const char *eid)
 			fb = r->s.family;
 		else if (sw && f == r->s.family)
 			fb = r->s.given;
-		shown(&r->reg, &r->reg.rec[a], f, va, sizeof va);
-		shown(&r->enr, &r->enr.rec[e], fb, vb, sizeof vb);
+		shown(&r->s, &r->reg, &r->reg.rec[a], f, va, sizeof va);
+		shown(&r->s, &r->enr, &r->enr.rec[e], fb, vb, sizeof vb);
 		if (lv[f] < 0)
 			printf("%-14s %-24s %-24s %-12s %10s %10s %+8.3f %8s\n", fd->name, va, vb, "null", "-", "-", 0.0, "-");
 		else

@@ -43,7 +43,7 @@
 
 #define LK_MAX_FIELDS 16     /* fields of a record, besides its id */
 #define LK_MAX_LEVELS 8      /* levels of one comparison, the null level aside */
-#define LK_MAX_RULES 8       /* blocking rules */
+#define LK_MAX_RULES 12      /* blocking rules */
 #define LK_MAX_PARTS 4       /* key parts of one rule */
 #define LK_MAX_TF 4          /* fields with term-frequency adjustment */
 
@@ -66,6 +66,11 @@ enum lk_xform {
 	LK_X_YEAR,       /* the year (dates) */
 	LK_X_PARENT,     /* the parent region */
 	LK_X_PREFIX3,    /* the first three characters of the folded value */
+	LK_X_PARTS3,     /* the first three dash-separated parts of a code:
+			    "IR-02-01-001" and "IR-02-01" give "IR-02-01" */
+	LK_X_FULLNAME,   /* the words of the given and family names together,
+			    sorted: "Ngọc" "Nguyễn Thị" and "Thị Ngọc"
+			    "Nguyễn" meet (names only, with name_swap) */
 };
 
 struct lk_level {

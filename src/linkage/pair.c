@@ -3,6 +3,7 @@
  * match weight those levels give, with term-frequency adjustment.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "linkage/linkage_int.h"
@@ -145,6 +146,16 @@ static int rank(int level)
 	return level < 0 ? NAME_ELSE : level;
 }
 
+/* The given and family names of a side as one text of words. */
+static size_t full_name(const struct lk_schema *s, const struct lk_side *d, const struct lk_rec *r, char *out,
+			size_t max)
+{
+	const char *g = lk_form(d, r, s->given, LK_FORM_WORDS), *f = lk_form(d, r, s->family, LK_FORM_WORDS);
+	int n = snprintf(out, max, "%s %s", g, f);
+
+	return n < 0 || (size_t)n >= max ? 0 : (size_t)n;
+}
+
 void lk_levels(const struct lk_schema *s, const struct lk_side *da, const struct lk_rec *a,
 	       const struct lk_side *db, const struct lk_rec *b, int8_t level[LK_MAX_FIELDS], bool *swapped)
 {
@@ -160,6 +171,18 @@ void lk_levels(const struct lk_schema *s, const struct lk_side *da, const struct
 			level[s->given] = (int8_t)g;
 			level[s->family] = (int8_t)fm;
 			*swapped = true;
+		}
+		/* Words moved between the two names (a Vietnamese middle name
+		 * written with the family name), reordered or dropped. */
+		if (level[s->given] > NAME_TOKENS || level[s->family] > NAME_TOKENS) {
+			char fa[520], fb[520];
+			size_t na = full_name(s, da, a, fa, sizeof fa), nb = full_name(s, db, b, fb, sizeof fb);
+			if (na && nb && level[s->given] >= 0 && level[s->family] >= 0 && lk_tokens_subset(fa, na, fb, nb)) {
+				if (level[s->given] > NAME_TOKENS)
+					level[s->given] = NAME_TOKENS;
+				if (level[s->family] > NAME_TOKENS)
+					level[s->family] = NAME_TOKENS;
+			}
 		}
 	}
 }

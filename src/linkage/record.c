@@ -149,6 +149,53 @@ static void set_slot(struct lk_rec *r, int slot, size_t at, size_t base)
 	r->slot[slot] = (uint16_t)off;
 }
 
+/* Patronymic particles that follow a father's name in Azerbaijani and
+ * other Turkic registers ("Əli oğlu", "Ömər qızı"), folded: a name is
+ * compared without them. */
+static const char *const particles[] = {"oglu", "ogly", "ogli", "oghlu", "oghly", "qizi", "gizi", "kizi", "qyzy",
+					"gyzy", "kyzy", "uulu", NULL};
+
+static bool particle(const char *w, size_t n, struct buf *t)
+{
+	buf_reset(t);
+	if (text_fold(w, n, t) != OK)
+		return false;
+	for (int i = 0; particles[i]; i++)
+		if (!strcmp(t->p, particles[i]))
+			return true;
+	return false;
+}
+
+/* v without its particles, in out (when it had any); returns the text
+ * to use and its length in *n. */
+static const char *drop_particles(const char *v, size_t *n, struct buf *t, char *out, size_t max)
+{
+	size_t i = 0, k = 0;
+	bool dropped = false;
+
+	if (!memchr(v, ' ', *n) || *n >= max)
+		return v;
+	while (i < *n) {
+		size_t j = i;
+		while (j < *n && v[j] != ' ')
+			j++;
+		if (j > i && particle(v + i, j - i, t))
+			dropped = true;
+		else if (j > i) {
+			if (k)
+				out[k++] = ' ';
+			memcpy(out + k, v + i, j - i);
+			k += j - i;
+		}
+		i = j + 1;
+	}
+	if (!dropped || !k)
+		return v;
+	out[k] = '\0';
+	*n = k;
+	return out;
+}
+
 static void norm_field(const struct lk_schema *s, struct pool *p, struct buf *t, struct lk_rec *r, size_t base,
 		       size_t empty, int f, const char *v, struct lk_problem **prob, size_t *nprob, int *ndate)
 {
@@ -168,7 +215,12 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct buf *t,
 	buf_reset(t);
 	switch (fd->type) {
 	case LK_NAME:
-	case LK_STRING:
+	case LK_STRING: {
+		char clean[1024];
+		if (fd->type == LK_NAME) {
+			v = drop_particles(v, &n, t, clean, sizeof clean);
+			buf_reset(t);
+		}
 		if (text_fold(v, n, t) != OK || !t->len)
 			return;
 		set_slot(r, slot + LK_FORM_WORDS, pool_put(p, t->p, t->len), base);
@@ -182,6 +234,7 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct buf *t,
 		if (text_skeleton(v, n, t) == OK)
 			set_slot(r, slot + LK_FORM_SKEL, pool_put(p, t->p, t->len), base);
 		return;
+	}
 	case LK_DATE:
 		/* Persian digits become ASCII first. */
 		if (text_fold(v, n, t) != OK)

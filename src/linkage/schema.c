@@ -12,7 +12,7 @@
 #include "base/banned.h"
 
 static const char *const type_names[] = {"name", "string", "date", "nid", "exact", "region"};
-static const char *const xform_names[] = {"", "skeleton", "year", "parent", "prefix3"};
+static const char *const xform_names[] = {"", "skeleton", "year", "parent", "prefix3", "parts3", "fullname"};
 
 /* The levels of each type, best first; the last is "else". */
 static const char *const name_levels[] = {"exact_tones", "exact", "tokens", "skeleton", "jw1", "jw2", "else", NULL};
@@ -113,8 +113,10 @@ void lk_schema_default(struct lk_schema *s)
 	rule(s, "swapped_names_year", true, 3, GIVEN, LK_X_SKELETON, FAMILY, LK_X_SKELETON, BIRTH, LK_X_YEAR);
 	rule(s, "given_birth", false, 2, GIVEN, LK_X_VALUE, BIRTH, LK_X_VALUE);
 	rule(s, "family_birth", false, 2, FAMILY, LK_X_SKELETON, BIRTH, LK_X_VALUE);
-	rule(s, "family_father_district", false, 3, FAMILY, LK_X_SKELETON, FATHER, LK_X_SKELETON, REGION, LK_X_PARENT);
-	rule(s, "given_father_year", false, 3, GIVEN, LK_X_SKELETON, FATHER, LK_X_SKELETON, BIRTH, LK_X_YEAR);
+	rule(s, "fullname_year", false, 2, GIVEN, LK_X_FULLNAME, BIRTH, LK_X_YEAR);
+	rule(s, "father_year_district", false, 3, FATHER, LK_X_SKELETON, BIRTH, LK_X_YEAR, REGION, LK_X_PARTS3);
+	rule(s, "family_father_district", false, 3, FAMILY, LK_X_SKELETON, FATHER, LK_X_SKELETON, REGION, LK_X_PARTS3);
+	rule(s, "birth_district", false, 2, BIRTH, LK_X_VALUE, REGION, LK_X_PARTS3);
 	s->lambda = 1e-6;
 	s->threshold = 0.5;
 	s->review_lo = 0.05;
@@ -260,7 +262,7 @@ static enum err key_part(struct lk_schema *s, const char *rname, const char *spe
 		if (!strcmp(colon + 1, xform_names[k]))
 			p->x = (enum lk_xform)k;
 	if (p->x == LK_X_VALUE)
-		return err_set(ei, ERR_INVALID, rname, "rule %s: \"%s\": after the colon: skeleton, year, parent or prefix3",
+		return err_set(ei, ERR_INVALID, rname, "rule %s: \"%s\": after the colon: skeleton, year, parent, prefix3, parts3 or fullname",
 			       rname, spec);
 	return OK;
 }
@@ -293,6 +295,9 @@ static enum err rules(struct lk_schema *s, json_t *v, struct errinfo *ei)
 				return err_set(ei, ERR_INVALID, r->name, "rule %s: a key must be a text", r->name);
 			if ((rc = key_part(s, r->name, json_string_value(k), &r->part[r->nparts++], ei)) != OK)
 				return rc;
+			if (r->part[r->nparts - 1].x == LK_X_FULLNAME && (s->given < 0 || s->family < 0))
+				return err_set(ei, ERR_INVALID, r->name, "rule %s: \"fullname\" needs \"name_swap\"",
+					       r->name);
 		}
 	}
 	return OK;

@@ -211,15 +211,21 @@ double lk_em(struct lk_schema *s, const int8_t *pat, const double *count, size_t
 		for (int f = 0; f < nf; f++) {
 			struct lk_field *fd = &s->f[f];
 			double sm = 0, su = 0, fixed_m = 0;
+			int free_levels = 0;
 			for (int l = 0; l < fd->nlevels; l++) {
-				sm += M[f][l];
 				su += U[f][l];
 				if (fd->level[l].fixed)
 					fixed_m += fd->level[l].m;
+				else {
+					sm += M[f][l];
+					free_levels++;
+				}
 			}
 			for (int l = 0; l < fd->nlevels; l++) {
-				double m = sm > 0 ? M[f][l] / sm : fd->level[l].m;
-				double u = su > 0 ? U[f][l] / su : ub[f][l];
+				/* Half a pair more at every level: a level no match
+				 * showed in the sample is rare, not impossible. */
+				double m = (M[f][l] + 0.5) / (sm + 0.5 * free_levels);
+				double u = (U[f][l] + 0.5) / (su + 0.5 * fd->nlevels);
 				if (!fd->level[l].fixed) {
 					/* The levels not fixed share what the fixed leave. */
 					m = m * (1 - fixed_m);

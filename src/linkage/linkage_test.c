@@ -1,0 +1,535 @@
+/*
+ * linkage_test.c — the engine on arrays: the schema and its JSON, the
+ * normalised forms, the levels of hand-made pairs in each script, EM on a
+ * problem with a known answer, blocking without a pair twice, and the
+ * one-to-one assignment. compare_test.c covers the comparison functions;
+ * tests/http/400_link.mjs runs `reach link` end to end.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/text.h"
+#include "linkage/linkage_int.h"
+#include "base/banned.h"
+
+enum { NID, GIVEN, FAMILY, FATHER, SEX, BIRTH, REGION };
+
+/* A side of records of the default schema, from rows of 7 values. */
+static void side(struct lk_side *d, const struct lk_schema *s, const char *name, const char *const rows[][8],
+		 size_t n)
+{
+	struct lk_problem *p = NULL;
+	size_t np = 0;
+
+	lk_side_init(d, name, s->nfields);
+	for (size_t i = 0; i < n; i++) {
+		size_t len[7];
+		for (int f = 0; f < 7; f++)
+			len[f] = strlen(rows[i][f + 1]);
+		lk_side_add(d, (int64_t)i + 1, rows[i][0], &rows[i][1], len);
+	}
+	lk_normalise(s, d, 2, &p, &np);
+	assert_int_equal(np, 0);
+	free(p);
+}
+
+static int level_of(const struct lk_schema *s, const struct lk_side *a, const struct lk_side *b, size_t i,
+		    size_t j, int f, bool *sw)
+{
+	int8_t lv[LK_MAX_FIELDS];
+	bool swapped;
+
+	lk_levels(s, a, &a->rec[i], b, &b->rec[j], lv, sw ? sw : &swapped);
+	return lv[f];
+}
+
+static int level_index(const struct lk_schema *s, int f, const char *label)
+{
+	for (int l = 0; l < s->f[f].nlevels; l++)
+		if (!strcmp(s->f[f].level[l].label, label))
+			return l;
+	fail_msg("no level %s", label);
+	return -1;
+}
+
+static void test_schema_default(void **state)
+{
+	struct lk_schema s;
+
+	(void)state;
+	lk_schema_default(&s);
+	assert_int_equal(s.nfields, 7);
+	assert_string_equal(s.f[GIVEN].name, "given_name");
+	assert_int_equal(s.f[GIVEN].type, LK_NAME);
+	assert_int_equal(s.f[BIRTH].type, LK_DATE);
+	assert_int_equal(s.given, GIVEN);
+	assert_int_equal(s.family, FAMILY);
+	assert_true(s.nrules >= 4);
+	assert_string_equal(s.rule[0].name, "national_id");
+	assert_true(s.f[GIVEN].tf_slot >= 0);
+	assert_int_equal(s.f[NID].tf_slot, -1);
+	for (int f = 0; f < s.nfields; f++)
+		for (int l = 0; l < s.f[f].nlevels; l++)
+			assert_true(fabs(s.f[f].level[l].weight - log2(s.f[f].level[l].m / s.f[f].level[l].u)) < 1e-12);
+}
+
+/* A model written and read again gives the same parameters and rules. */
+static void test_schema_round_trip(void **state)
+{
+	struct lk_schema a, b;
+	struct errinfo ei = {0};
+	struct buf out;
+
+	(void)state;
+	lk_schema_default(&a);
+	a.f[GIVEN].level[0].m = 0.8125;
+	a.f[GIVEN].level[0].u = 0.0031;
+	a.f[GIVEN].level[1].fixed = true;
+	a.lambda = 3.5e-7;
+	a.trained = true;
+	lk_weights(&a);
+	buf_init(&out, 1 << 20);
+	lk_schema_write(&a, &out);
+	lk_schema_default(&b);
+	assert_int_equal(lk_schema_json(&b, out.p, out.len, &ei), OK);
+	assert_true(b.trained);
+	assert_true(b.lambda_fixed);
+	assert_true(fabs(b.lambda - 3.5e-7) < 1e-15);
+	assert_int_equal(b.nfields, a.nfields);
+	assert_int_equal(b.nrules, a.nrules);
+	for (int f = 0; f < a.nfields; f++) {
+		assert_string_equal(a.f[f].name, b.f[f].name);
+		assert_int_equal(a.f[f].type, b.f[f].type);
+		for (int l = 0; l < a.f[f].nlevels; l++) {
+			assert_true(fabs(a.f[f].level[l].m - b.f[f].level[l].m) < 1e-9);
+			assert_true(fabs(a.f[f].level[l].weight - b.f[f].level[l].weight) < 1e-6);
+			assert_int_equal(a.f[f].level[l].fixed, b.f[f].level[l].fixed);
+		}
+	}
+	for (int q = 0; q < a.nrules; q++) {
+		assert_string_equal(a.rule[q].name, b.rule[q].name);
+		assert_int_equal(a.rule[q].nparts, b.rule[q].nparts);
+		assert_int_equal(a.rule[q].swap, b.rule[q].swap);
+		for (int k = 0; k < a.rule[q].nparts; k++) {
+			assert_int_equal(a.rule[q].part[k].field, b.rule[q].part[k].field);
+			assert_int_equal(a.rule[q].part[k].x, b.rule[q].part[k].x);
+		}
+	}
+	buf_release(&out);
+}
+
+static void bad_config(const char *json, const char *field, const char *words)
+{
+	struct lk_schema s;
+	struct errinfo ei = {0};
+
+	lk_schema_default(&s);
+	assert_int_equal(lk_schema_json(&s, json, strlen(json), &ei), ERR_INVALID);
+	if (field)
+		assert_string_equal(ei.field, field);
+	if (!strstr(ei.msg, words))
+		fail_msg("%s: message \"%s\" lacks \"%s\"", json, ei.msg, words);
+}
+
+static void test_schema_errors(void **state)
+{
+	(void)state;
+	bad_config("[1]", NULL, "must be an object");
+	bad_config("{\"threshold\": 2}", "threshold", "from");
+	bad_config("{\"comparisons\": [{\"name\": \"a\", \"kind\": \"colour\"}], \"blocking\": [{\"keys\": [\"a\"]}]}",
+		   "a", "\"kind\" must be");
+	bad_config("{\"comparisons\": [{\"name\": \"a\", \"kind\": \"string\"}]}", "blocking", "required");
+	bad_config("{\"comparisons\": [{\"name\": \"a\", \"kind\": \"string\"}], \"blocking\": [{\"keys\": [\"b\"]}]}",
+		   "rule1", "not a comparison");
+	bad_config("{\"comparisons\": [{\"name\": \"a\", \"kind\": \"string\"}], \"blocking\": [{\"keys\": [\"a:colour\"]}]}",
+		   "rule1", "after the colon");
+	bad_config("{\"comparisons\": [{\"name\": \"a\", \"kind\": \"date\", \"format\": \"DD.MM.YYYY\"}], "
+		   "\"blocking\": [{\"keys\": [\"a\"]}]}", "a", "format");
+	bad_config("{\"comparisons\": [{\"name\": \"a\", \"kind\": \"name\", \"levels\": [{\"label\": \"nearly\"}]}], "
+		   "\"blocking\": [{\"keys\": [\"a\"]}]}", "a", "label");
+	bad_config("{\"review\": [0.9, 0.1]}", "review", "lower first");
+	bad_config("{\"a\": 1, \"a\": 2}", NULL, "duplicate");
+}
+
+/* A FEBRL-like configuration: other columns, YYYYMMDD dates, strings. */
+static void test_schema_config(void **state)
+{
+	static const char json[] =
+		"{\"id\": \"rec_id\", \"comparisons\": ["
+		"{\"name\": \"given_name\", \"kind\": \"name\"},"
+		"{\"name\": \"family_name\", \"column\": \"surname\", \"kind\": \"name\", \"thresholds\": [0.9, 0.7]},"
+		"{\"name\": \"suburb\", \"kind\": \"string\", \"tf\": true},"
+		"{\"name\": \"birth_date\", \"column\": \"date_of_birth\", \"kind\": \"date\", \"format\": \"YYYYMMDD\"},"
+		"{\"name\": \"soc_sec_id\", \"kind\": \"nid\","
+		" \"levels\": [{\"label\": \"exact\", \"m\": 0.9, \"u\": 0.0001, \"fixed\": true}]}],"
+		"\"name_swap\": [\"given_name\", \"family_name\"],"
+		"\"blocking\": [{\"name\": \"ssid\", \"keys\": [\"soc_sec_id\"]},"
+		"{\"keys\": [\"given_name:fullname\", \"birth_date:year\"]}]}";
+	struct lk_schema s;
+	struct errinfo ei = {0};
+
+	(void)state;
+	lk_schema_default(&s);
+	assert_int_equal(lk_schema_json(&s, json, strlen(json), &ei), OK);
+	assert_string_equal(s.id_column, "rec_id");
+	assert_int_equal(s.nfields, 5);
+	assert_string_equal(s.f[1].column, "surname");
+	assert_true(fabs(s.f[1].t2 - 0.7) < 1e-12);
+	assert_true(s.f[2].tf);
+	assert_int_equal(s.f[2].tf_slot, 2);
+	assert_true(s.f[3].date_compact);
+	assert_true(s.f[4].level[0].fixed);
+	assert_true(fabs(s.f[4].level[0].weight - log2(0.9 / 0.0001)) < 1e-9);
+	assert_int_equal(s.nrules, 2);
+	assert_string_equal(s.rule[0].name, "ssid");
+	assert_string_equal(s.rule[1].name, "rule2");
+	assert_int_equal(s.rule[1].part[0].x, LK_X_FULLNAME);
+}
+
+static const char *const REG[][8] = {
+	{"r1", "0012345679", "محمد‌رضا", "کريمي", "علی", "m", "2012-03-04", "IR-01-02-003"},
+	{"r2", "", "Nguyễn", "Lâm", "Nguyễn Tuấn", "f", "2015", "VN-01-01"},
+	{"r3", "", "Ngọc", "Nguyễn Thị", "", "f", "2013-09-06", "VN-01-01-001"},
+	{"r4", "AB12345", "Kamala", "Huseynova", "Ömər qızı", "f", "2011-04-14", "AZ-11-01-001"},
+	{"r5", "", "", "", "", "", "", ""},
+};
+static const char *const ENR[][8] = {
+	{"e1", "0012345697", "Mohammadreza", "Karimy", "Ali", "m", "2012-04-03", "IR-01-02-004"},
+	{"e2", "", "Nhật Lâm", "Nguyễn", "NGUYỄN TUẤN", "f", "2015-06-01", "VN-01-01-002"},
+	{"e3", "", "Thị Ngọc", "Nguyễn", "", "f", "2013-06-09", "VN-01-01-001"},
+	{"e4", "AB12354", "Kəmalə", "Hüseynova", "Ömer", "f", "2011-04-15", "AZ-11-02-001"},
+	{"e5", "", "Nguyên", "Lam", "", "x", "2015-01-01", "VN-02"},
+};
+
+static void test_forms(void **state)
+{
+	struct lk_schema s;
+	struct lk_side a;
+
+	(void)state;
+	lk_schema_default(&s);
+	side(&a, &s, "register", REG, 5);
+	assert_string_equal(lk_id(&a, &a.rec[0]), "r1");
+	/* ZWNJ gone, Arabic ي and ك folded to Persian */
+	assert_string_equal(lk_form(&a, &a.rec[0], GIVEN, LK_FORM_VALUE), "محمدرضا");
+	assert_string_equal(lk_form(&a, &a.rec[0], FAMILY, LK_FORM_VALUE), "کریمی");
+	assert_string_equal(lk_form(&a, &a.rec[0], GIVEN, LK_FORM_SKEL), "mhmdrz");
+	assert_string_equal(lk_form(&a, &a.rec[1], GIVEN, LK_FORM_VALUE), "nguyen");
+	assert_string_equal(lk_form(&a, &a.rec[1], GIVEN, LK_FORM_TONES), "nguyễn");
+	assert_string_equal(lk_form(&a, &a.rec[1], FATHER, LK_FORM_WORDS), "nguyen tuan");
+	assert_string_equal(lk_form(&a, &a.rec[1], BIRTH, LK_FORM_VALUE), "2015");
+	assert_int_equal(a.rec[1].date[0].y, 2015);
+	assert_int_equal(a.rec[1].date[0].m, 0);
+	/* the patronymic particle is dropped */
+	assert_string_equal(lk_form(&a, &a.rec[3], FATHER, LK_FORM_VALUE), "omer");
+	assert_string_equal(lk_form(&a, &a.rec[3], NID, LK_FORM_VALUE), "ab12345");
+	assert_string_equal(lk_form(&a, &a.rec[0], REGION, LK_FORM_VALUE), "IR-01-02-003");
+	assert_string_equal(lk_form(&a, &a.rec[0], REGION, LK_FORM_WORDS), "IR-01-02");
+	/* a record with nothing but its id */
+	for (int f = 0; f < s.nfields; f++)
+		assert_string_equal(lk_form(&a, &a.rec[4], f, LK_FORM_VALUE), "");
+	lk_side_free(&a);
+}
+
+static void test_bad_date(void **state)
+{
+	static const char *const rows[][8] = {
+		{"x1", "", "A", "B", "", "", "2021-02-30", ""},
+		{"x2", "", "A", "B", "", "", "۱۳۹۰-۰۱-۰۱", ""},
+		{"x3", "", "A", "B", "", "", "20210230", ""},
+	};
+	struct lk_schema s;
+	struct lk_side a;
+	struct lk_problem *p = NULL;
+	size_t np = 0;
+
+	(void)state;
+	lk_schema_default(&s);
+	lk_side_init(&a, "register", s.nfields);
+	for (size_t i = 0; i < 3; i++) {
+		size_t len[7];
+		for (int f = 0; f < 7; f++)
+			len[f] = strlen(rows[i][f + 1]);
+		lk_side_add(&a, (int64_t)i + 2, rows[i][0], &rows[i][1], len);
+	}
+	lk_normalise(&s, &a, 1, &p, &np);
+	/* Impossible day, and YYYYMMDD where YYYY-MM-DD is expected; Persian
+	 * digits are read. */
+	assert_int_equal(np, 2);
+	assert_int_equal(p[0].row, 2);
+	assert_int_equal(p[0].field, BIRTH);
+	assert_non_null(strstr(p[0].msg, "2021-02-30"));
+	assert_int_equal(p[1].row, 4);
+	assert_string_equal(lk_form(&a, &a.rec[0], BIRTH, LK_FORM_VALUE), "");
+	assert_string_equal(lk_form(&a, &a.rec[1], BIRTH, LK_FORM_VALUE), "1390-01-01");
+	free(p);
+	lk_side_free(&a);
+}
+
+static void test_levels(void **state)
+{
+	struct lk_schema s;
+	struct lk_side a, b;
+	bool sw;
+
+	(void)state;
+	lk_schema_default(&s);
+	side(&a, &s, "register", REG, 5);
+	side(&b, &s, "enrolment", ENR, 5);
+	/* Persian script against its Latin transliteration */
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, GIVEN, NULL), level_index(&s, GIVEN, "skeleton"));
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, FAMILY, NULL), level_index(&s, FAMILY, "skeleton"));
+	/* day and month swapped; neighbouring villages; a one-digit typo
+	 * in a national id whose right form passes the Iranian check */
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, BIRTH, NULL), level_index(&s, BIRTH, "swap"));
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, REGION, NULL), level_index(&s, REGION, "near"));
+	assert_true(lk_nid_ir_valid("0012345679", 10));
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, NID, NULL), level_index(&s, NID, "one_edit"));
+	/* names exchanged and a middle name added: tokens, swapped */
+	assert_int_equal(level_of(&s, &a, &b, 1, 1, GIVEN, &sw), level_index(&s, GIVEN, "exact_tones"));
+	assert_true(sw);
+	assert_int_equal(level_of(&s, &a, &b, 1, 1, FAMILY, NULL), level_index(&s, FAMILY, "tokens"));
+	/* year only; capitals; district against village */
+	assert_int_equal(level_of(&s, &a, &b, 1, 1, BIRTH, NULL), level_index(&s, BIRTH, "year"));
+	assert_int_equal(level_of(&s, &a, &b, 1, 1, FATHER, NULL), level_index(&s, FATHER, "exact_tones"));
+	assert_int_equal(level_of(&s, &a, &b, 1, 1, REGION, NULL), level_index(&s, REGION, "near"));
+	assert_int_equal(level_of(&s, &a, &b, 1, 1, NID, NULL), -1);
+	/* a Vietnamese middle name written with the family name */
+	assert_int_equal(level_of(&s, &a, &b, 2, 2, GIVEN, NULL), level_index(&s, GIVEN, "tokens"));
+	assert_int_equal(level_of(&s, &a, &b, 2, 2, FAMILY, NULL), level_index(&s, FAMILY, "tokens"));
+	assert_int_equal(level_of(&s, &a, &b, 2, 2, FATHER, NULL), -1);
+	/* Azerbaijani ə written a or e, diacritics dropped, ±1 day, another
+	 * district, neighbouring characters swapped in the id */
+	assert_int_equal(level_of(&s, &a, &b, 3, 3, GIVEN, NULL), level_index(&s, GIVEN, "skeleton"));
+	assert_int_equal(level_of(&s, &a, &b, 3, 3, FAMILY, NULL), level_index(&s, FAMILY, "exact"));
+	assert_int_equal(level_of(&s, &a, &b, 3, 3, FATHER, NULL), level_index(&s, FATHER, "exact"));
+	assert_int_equal(level_of(&s, &a, &b, 3, 3, BIRTH, NULL), level_index(&s, BIRTH, "near"));
+	assert_int_equal(level_of(&s, &a, &b, 3, 3, REGION, NULL), level_index(&s, REGION, "else"));
+	assert_int_equal(level_of(&s, &a, &b, 3, 3, NID, NULL), level_index(&s, NID, "one_edit"));
+	/* Nguyễn and Nguyên fold alike but differ in tone */
+	assert_int_equal(level_of(&s, &a, &b, 1, 4, GIVEN, &sw), level_index(&s, GIVEN, "exact"));
+	assert_false(sw);
+	assert_int_equal(level_of(&s, &a, &b, 1, 4, SEX, NULL), level_index(&s, SEX, "else"));
+	/* an empty record compares null on every field */
+	for (int f = 0; f < s.nfields; f++)
+		assert_int_equal(level_of(&s, &a, &b, 4, 0, f, NULL), -1);
+	lk_side_free(&a);
+	lk_side_free(&b);
+}
+
+/* Two valid Iranian codes one digit apart are two children. */
+static void test_nid_check_digit(void **state)
+{
+	static const char *const r[][8] = {{"a", "0012345679", "A", "B", "", "", "", ""}};
+	static const char *const e[][8] = {{"b", "0012345670", "A", "B", "", "", "", ""},
+					   {"c", "0012345689", "A", "B", "", "", "", ""}};
+	struct lk_schema s;
+	struct lk_side a, b;
+
+	(void)state;
+	lk_schema_default(&s);
+	side(&a, &s, "register", r, 1);
+	side(&b, &s, "enrolment", e, 2);
+	assert_false(lk_nid_ir_valid("0012345670", 10));
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, NID, NULL), level_index(&s, NID, "one_edit"));
+	/* 0012345689 is valid too (9*... check 9): both valid → else */
+	if (lk_nid_ir_valid("0012345689", 10))
+		assert_int_equal(level_of(&s, &a, &b, 0, 1, NID, NULL), level_index(&s, NID, "else"));
+	else
+		assert_int_equal(level_of(&s, &a, &b, 0, 1, NID, NULL), level_index(&s, NID, "one_edit"));
+	lk_side_free(&a);
+	lk_side_free(&b);
+}
+
+/* Term frequency: a common exact name weighs less than a rare one. */
+static void test_term_freq(void **state)
+{
+	static const char *const r[][8] = {
+		{"a", "", "Anh", "Nguyễn", "", "", "", ""}, {"b", "", "Anh", "Nguyễn", "", "", "", ""},
+		{"c", "", "Anh", "Nguyễn", "", "", "", ""}, {"d", "", "Anh", "Phí", "", "", "", ""},
+	};
+	struct lk_schema s;
+	struct lk_side a;
+	int8_t lv[LK_MAX_FIELDS];
+	bool sw;
+
+	(void)state;
+	lk_schema_default(&s);
+	side(&a, &s, "register", r, 4);
+	lk_term_freq(&s, &a, &a);
+	assert_true(fabs(a.rec[0].tf[s.f[FAMILY].tf_slot] - 0.75) < 1e-6);
+	assert_true(fabs(a.rec[3].tf[s.f[FAMILY].tf_slot] - 0.25) < 1e-6);
+	lk_levels(&s, &a, &a.rec[0], &a, &a.rec[1], lv, &sw);
+	double common = lk_weight(&s, &a.rec[0], lv, NULL);
+	lk_levels(&s, &a, &a.rec[3], &a, &a.rec[3], lv, &sw);
+	double rare = lk_weight(&s, &a.rec[3], lv, NULL);
+	assert_true(rare - common > log2(3) - 1e-6);
+	lk_side_free(&a);
+}
+
+/*
+ * EM on exact pattern counts from a known model (three independent
+ * fields, two levels each, p = 0.2): it finds m, u and p again.
+ */
+static void test_em_known(void **state)
+{
+	static const double m[3][2] = {{0.9, 0.1}, {0.8, 0.2}, {0.95, 0.05}};
+	static const double u[3][2] = {{0.1, 0.9}, {0.2, 0.8}, {0.05, 0.95}};
+	const double p = 0.2, N = 1e7;
+	struct lk_schema s;
+	int8_t pat[8 * 3];
+	double count[8], ub[LK_MAX_FIELDS][LK_MAX_LEVELS], got;
+	int it;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	s.nfields = 3;
+	for (int f = 0; f < 3; f++) {
+		s.f[f].nlevels = 2;
+		s.f[f].level[0].m = 0.6;
+		s.f[f].level[1].m = 0.4;
+		s.f[f].level[0].u = 0.3;
+		s.f[f].level[1].u = 0.7;
+	}
+	for (int k = 0; k < 8; k++) {
+		double pm = p, pu = 1 - p;
+		for (int f = 0; f < 3; f++) {
+			int l = k >> f & 1;
+			pat[k * 3 + f] = (int8_t)l;
+			pm *= m[f][l];
+			pu *= u[f][l];
+		}
+		count[k] = N * (pm + pu);
+	}
+	got = lk_em(&s, pat, count, 8, 2000, ub, &it);
+	assert_true(fabs(got - p) < 1e-3);
+	for (int f = 0; f < 3; f++)
+		for (int l = 0; l < 2; l++) {
+			assert_true(fabs(s.f[f].level[l].m - m[f][l]) < 1e-3);
+			assert_true(fabs(ub[f][l] - u[f][l]) < 1e-3);
+		}
+	assert_true(it > 1);
+	/* A fixed level keeps its m. */
+	s.f[0].level[0].m = 0.5;
+	s.f[0].level[0].fixed = true;
+	lk_em(&s, pat, count, 8, 2000, ub, &it);
+	assert_true(fabs(s.f[0].level[0].m - 0.5) < 1e-12);
+	assert_true(fabs(s.f[0].level[1].m - 0.5) < 1e-9);
+}
+
+struct seen {
+	int count[8][8];
+	int calls;
+};
+
+static void visit(void *arg, int k, int rule, uint32_t r, uint32_t e)
+{
+	struct seen *s = arg;
+
+	(void)k;
+	(void)rule;
+	__atomic_fetch_add(&s->count[r][e], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s->calls, 1, __ATOMIC_RELAXED);
+}
+
+/* A pair found by several rules is produced once; the counts agree. */
+static void test_blocking_once(void **state)
+{
+	struct lk_schema s;
+	struct lk_side a, b;
+	struct lk_rule_stats st[LK_MAX_RULES];
+	struct lk_blocks *bl;
+	struct seen seen = {0};
+	int64_t pre = 0;
+
+	(void)state;
+	lk_schema_default(&s);
+	side(&a, &s, "register", REG, 5);
+	side(&b, &s, "enrolment", ENR, 5);
+	bl = lk_block(&s, &a, &b, 2, st);
+	lk_pairs(bl, 2, NULL, visit, &seen);
+	for (int q = 0; q < s.nrules; q++)
+		pre += st[q].pairs;
+	assert_true(seen.calls > 0);
+	assert_true(seen.calls <= pre);
+	for (int r = 0; r < 5; r++)
+		for (int e = 0; e < 5; e++)
+			assert_true(seen.count[r][e] <= 1);
+	/* the true pairs 0–3 are all candidates; the empty record none */
+	for (int r = 0; r < 4; r++)
+		assert_int_equal(seen.count[r][r], 1);
+	for (int e = 0; e < 5; e++)
+		assert_int_equal(seen.count[4][e], 0);
+	lk_blocks_free(bl);
+	lk_side_free(&a);
+	lk_side_free(&b);
+}
+
+static void test_assign(void **state)
+{
+	struct lk_schema s;
+	struct lk_pair pairs[] = {
+		{1, 0, 8}, {0, 1, 9}, {0, 0, 10}, {1, 1, 7}, {2, 2, -30}, {2, 1, 9.5f}, {3, 3, 5}, {4, 3, 5},
+	};
+	struct lk_scored sc = {0};
+	uint32_t match[5];
+
+	(void)state;
+	lk_schema_default(&s);
+	s.threshold = 0.5;
+	sc.pairs = pairs;
+	sc.n = sizeof pairs / sizeof pairs[0];
+	assert_int_equal(lk_assign(&s, &sc, 5, 4, match), 3);
+	assert_int_equal(match[0], 0);  /* 10 before 9.5 */
+	assert_int_equal(match[2], 1);  /* 9.5: e1 taken from r0's 9 */
+	assert_int_equal(match[1], UINT32_MAX);  /* e0 and e1 both taken */
+	assert_int_equal(match[3], 3);  /* a tie: the earlier register row */
+	assert_int_equal(match[4], UINT32_MAX);
+	/* sorted by weight, strongest first */
+	for (size_t i = 1; i < sc.n; i++)
+		assert_true(sc.pairs[i - 1].weight >= sc.pairs[i].weight);
+	/* a stricter threshold leaves the weak ones */
+	s.threshold = lk_prob(9.75);
+	assert_int_equal(lk_assign(&s, &sc, 5, 4, match), 1);
+	assert_int_equal(match[0], 0);
+}
+
+static void test_prob(void **state)
+{
+	(void)state;
+	assert_true(fabs(lk_prob(0) - 0.5) < 1e-12);
+	assert_true(fabs(lk_prob(lk_bits(0.9)) - 0.9) < 1e-12);
+	assert_true(lk_prob(40) > 0.999999);
+	assert_true(lk_prob(-40) < 1e-6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_schema_default),
+		cmocka_unit_test(test_schema_round_trip),
+		cmocka_unit_test(test_schema_errors),
+		cmocka_unit_test(test_schema_config),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_bad_date),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_nid_check_digit),
+		cmocka_unit_test(test_term_freq),
+		cmocka_unit_test(test_em_known),
+		cmocka_unit_test(test_blocking_once),
+		cmocka_unit_test(test_assign),
+		cmocka_unit_test(test_prob),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	text_thread_release();
+	return rc;
+}
