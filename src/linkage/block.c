@@ -45,12 +45,12 @@ static const char *part_text(const struct lk_schema *s, const struct lk_side *d,
 		*len = n;
 		return v;
 	}
-	case LK_X_PARTS3: {
+	case LK_X_PARTS: {
 		const char *c;
 		int parts = 0;
 		v = lk_form(d, r, field, LK_FORM_VALUE);
 		for (c = v; *c; c++)
-			if (*c == '-' && ++parts == 3)
+			if (*c == '-' && ++parts == p->n)
 				break;
 		*len = (size_t)(c - v);
 		return v;

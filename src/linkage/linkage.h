@@ -66,8 +66,9 @@ enum lk_xform {
 	LK_X_YEAR,       /* the year (dates) */
 	LK_X_PARENT,     /* the parent region */
 	LK_X_PREFIX3,    /* the first three characters of the folded value */
-	LK_X_PARTS3,     /* the first three dash-separated parts of a code:
-			    "IR-02-01-001" and "IR-02-01" give "IR-02-01" */
+	LK_X_PARTS,      /* "partsN": the first N dash-separated parts of a
+			    code: with N = 3, "IR-02-01-001" and "IR-02-01"
+			    give "IR-02-01" */
 	LK_X_FULLNAME,   /* the words of the given and family names together,
 			    sorted: "Ngọc" "Nguyễn Thị" and "Thị Ngọc"
 			    "Nguyễn" meet (names only, with name_swap) */
@@ -78,6 +79,7 @@ struct lk_level {
 	double m, u;
 	bool fixed;          /* set by hand: training leaves m and u alone */
 	double weight;       /* log2(m / u) */
+	double log2u;        /* log2(u), for term-frequency adjustment */
 };
 
 struct lk_field {
@@ -96,6 +98,7 @@ struct lk_field {
 struct lk_part {
 	int field;
 	enum lk_xform x;
+	int n;               /* LK_X_PARTS: how many parts */
 };
 
 struct lk_rule {
@@ -156,7 +159,8 @@ struct lk_rec {
 	uint64_t base;
 	uint16_t slot[LK_SLOTS];
 	struct lk_date date[2];     /* the first two date fields */
-	float tf[LK_MAX_TF];        /* term frequency of the value, 0 when missing */
+	float tf[LK_MAX_TF];        /* log2 of the value's term frequency; 0 when missing */
+	uint16_t words;             /* bit f: field f has more than one word */
 	int64_t row;                /* data row in its file */
 };
 
@@ -252,10 +256,10 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 	      const struct lk_blocks *b, int nthreads, struct lk_train_stats *st);
 
 /* EM on agreement patterns: npat patterns of nf fields (levels, -1 null)
- * with their counts; m is estimated (u too, as within-block u, returned
- * in ublock), starting from the schema's m and u. Returns the share of
- * matches. Exposed for tests. */
-double lk_em(struct lk_schema *s, const int8_t *pat, const double *count, size_t npat, int maxiter,
+ * with their counts; m is estimated (u too, as within-block u, in
+ * ublock), starting from the schema's m, from ublock and from the share
+ * of matches p0. Returns the share of matches. Exposed for tests. */
+double lk_em(struct lk_schema *s, const int8_t *pat, const double *count, size_t npat, int maxiter, double p0,
 	     double ublock[LK_MAX_FIELDS][LK_MAX_LEVELS], int *iterations);
 
 struct lk_pair {

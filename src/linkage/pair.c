@@ -31,10 +31,13 @@ static int name_level(const struct lk_field *f, const struct lk_side *da, const 
 	if (!strcmp(va, vb))
 		return strcmp(lk_form(da, a, fa, LK_FORM_TONES), lk_form(db, b, fb, LK_FORM_TONES)) ? NAME_EXACT :
 														      NAME_EXACT_TONES;
-	wa = lk_form(da, a, fa, LK_FORM_WORDS);
-	wb = lk_form(db, b, fb, LK_FORM_WORDS);
-	if (lk_tokens_subset(wa, strlen(wa), wb, strlen(wb)))
-		return NAME_TOKENS;
+	/* Single words equal only if the values are: not tokens then. */
+	if ((a->words >> fa | b->words >> fb) & 1) {
+		wa = lk_form(da, a, fa, LK_FORM_WORDS);
+		wb = lk_form(db, b, fb, LK_FORM_WORDS);
+		if (lk_tokens_subset(wa, strlen(wa), wb, strlen(wb)))
+			return NAME_TOKENS;
+	}
 	sa = lk_form(da, a, fa, LK_FORM_SKEL);
 	sb = lk_form(db, b, fb, LK_FORM_SKEL);
 	if (*sa && !strcmp(sa, sb))
@@ -146,6 +149,21 @@ static int rank(int level)
 	return level < 0 ? NAME_ELSE : level;
 }
 
+/* True when name fa of a and name fb of b are equal, or have a word or
+ * the skeleton in common. */
+static bool crossed(const struct lk_side *da, const struct lk_rec *a, int fa, const struct lk_side *db,
+		    const struct lk_rec *b, int fb)
+{
+	const char *va = lk_form(da, a, fa, LK_FORM_WORDS), *vb = lk_form(db, b, fb, LK_FORM_WORDS);
+	const char *sa = lk_form(da, a, fa, LK_FORM_SKEL), *sb = lk_form(db, b, fb, LK_FORM_SKEL);
+
+	if (!*va || !*vb)
+		return false;
+	if (*sa && !strcmp(sa, sb))
+		return true;
+	return lk_tokens_subset(va, strlen(va), vb, strlen(vb));
+}
+
 /* The given and family names of a side as one text of words. */
 static size_t full_name(const struct lk_schema *s, const struct lk_side *d, const struct lk_rec *r, char *out,
 			size_t max)
@@ -165,8 +183,12 @@ void lk_levels(const struct lk_schema *s, const struct lk_side *da, const struct
 	for (int f = 0; f < s->nfields; f++)
 		level[f] = (int8_t)field_level(s, f, da, a, db, b, &ndate);
 	if (s->given >= 0 && s->family >= 0 && (level[s->given] > NAME_EXACT || level[s->family] > NAME_EXACT)) {
-		int g = name_level(&s->f[s->given], da, a, s->given, db, b, s->family);
-		int fm = name_level(&s->f[s->family], da, a, s->family, db, b, s->given);
+		int g = -1, fm = -1;
+		/* Exchanged only when one name meets the other's across. */
+		if (crossed(da, a, s->given, db, b, s->family) || crossed(da, a, s->family, db, b, s->given)) {
+			g = name_level(&s->f[s->given], da, a, s->given, db, b, s->family);
+			fm = name_level(&s->f[s->family], da, a, s->family, db, b, s->given);
+		}
 		if (g >= 0 && fm >= 0 && rank(g) + rank(fm) < rank(level[s->given]) + rank(level[s->family])) {
 			level[s->given] = (int8_t)g;
 			level[s->family] = (int8_t)fm;
@@ -174,7 +196,8 @@ void lk_levels(const struct lk_schema *s, const struct lk_side *da, const struct
 		}
 		/* Words moved between the two names (a Vietnamese middle name
 		 * written with the family name), reordered or dropped. */
-		if (level[s->given] > NAME_TOKENS || level[s->family] > NAME_TOKENS) {
+		if ((level[s->given] > NAME_TOKENS || level[s->family] > NAME_TOKENS) &&
+		    (level[s->given] <= NAME_SKELETON || level[s->family] <= NAME_SKELETON)) {
 			char fa[520], fb[520];
 			size_t na = full_name(s, da, a, fa, sizeof fa), nb = full_name(s, db, b, fb, sizeof fb);
 			if (na && nb && level[s->given] >= 0 && level[s->family] >= 0 && lk_tokens_subset(fa, na, fb, nb)) {
@@ -208,10 +231,10 @@ double lk_weight(const struct lk_schema *s, const struct lk_rec *a, const int8_t
 			continue;
 		}
 		w += fd->level[l].weight;
-		if (fd->tf_slot >= 0 && tf_level(fd, l) && a->tf[fd->tf_slot] > 0) {
+		if (fd->tf_slot >= 0 && tf_level(fd, l) && a->tf[fd->tf_slot] < 0) {
 			/* The chance that two records share this very value, in
 			 * place of the average chance u. */
-			adj = log2(fd->level[l].u / (double)a->tf[fd->tf_slot]);
+			adj = fd->level[l].log2u - (double)a->tf[fd->tf_slot];
 			w += adj;
 		}
 		if (tf_bits)

@@ -126,6 +126,69 @@ static size_t pool_put_compact(struct pool *p, const char *s, size_t n)
 	return at;
 }
 
+/*
+ * Names repeat: a thread remembers the forms of the names it has folded
+ * (ICU is the cost of normalising), in a table that stops growing at
+ * MEMO_MAX entries. An entry's text is the raw name and its four forms,
+ * each NUL-terminated, in the memo's own pool.
+ */
+#define MEMO_MAX (1u << 20)
+
+struct memo {
+	uint64_t *h;
+	size_t *at;
+	size_t mask, n;
+	struct pool text;
+};
+
+static const char *memo_get(const struct memo *m, uint64_t h, const char *v, size_t n)
+{
+	if (!m->mask)
+		return NULL;
+	for (size_t i = h & m->mask; m->h[i]; i = (i + 1) & m->mask)
+		if (m->h[i] == h && !strncmp(m->text.p + m->at[i], v, n) && !m->text.p[m->at[i] + n])
+			return m->text.p + m->at[i] + n + 1;
+	return NULL;
+}
+
+static void memo_put(struct memo *m, uint64_t h, const char *v, size_t n, const char *const form[4])
+{
+	size_t i, at;
+
+	if (m->n >= MEMO_MAX)
+		return;
+	if (2 * (m->n + 1) > m->mask + 1) {
+		struct memo b = {.mask = m->mask ? 2 * m->mask + 1 : 4095, .n = m->n, .text = m->text};
+		b.h = xcalloc(b.mask + 1, sizeof *b.h);
+		b.at = xmalloc((b.mask + 1) * sizeof *b.at);
+		for (size_t k = 0; m->mask && k <= m->mask; k++)
+			if (m->h[k]) {
+				for (i = m->h[k] & b.mask; b.h[i]; i = (i + 1) & b.mask)
+					;
+				b.h[i] = m->h[k];
+				b.at[i] = m->at[k];
+			}
+		free(m->h);
+		free(m->at);
+		*m = b;
+	}
+	at = pool_put(&m->text, v, n);
+	for (int k = 0; k < 4; k++)
+		pool_put(&m->text, form[k], strlen(form[k]));
+	for (i = h & m->mask; m->h[i]; i = (i + 1) & m->mask)
+		;
+	m->h[i] = h;
+	m->at[i] = at;
+	m->n++;
+}
+
+static void memo_free(struct memo *m)
+{
+	free(m->h);
+	free(m->at);
+	free(m->text.p);
+}
+
 static void problem(struct lk_problem **v, size_t *n, int64_t row, int field, const char *fmt, const char *a,
 		    const char *b)
 {
@@ -196,8 +259,17 @@ static const char *drop_particles(const char *v, size_t *n, struct buf *t, char 
 	return out;
 }
 
-static void norm_field(const struct lk_schema *s, struct pool *p, struct buf *t, struct lk_rec *r, size_t base,
-		       size_t empty, int f, const char *v, struct lk_problem **prob, size_t *nprob, int *ndate)
+static bool ascii(const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] >= 0x80)
+			return false;
+	return true;
+}
+
+static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *memo, struct buf *t,
+		       struct lk_rec *r, size_t base, size_t empty, int f, const char *v, struct lk_problem **prob,
+		       size_t *nprob, int *ndate)
 {
 	const struct lk_field *fd = &s->f[f];
 	int slot = 1 + f * LK_FORMS;
@@ -216,28 +288,73 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct buf *t,
 	switch (fd->type) {
 	case LK_NAME:
 	case LK_STRING: {
-		char clean[1024];
-		if (fd->type == LK_NAME) {
-			v = drop_particles(v, &n, t, clean, sizeof clean);
+		uint64_t h = lk_hash(v, n, fd->type);
+		const char *hit = memo_get(memo, h, v, n);
+		const char *form[4];
+		char clean[1024], *w = NULL, *c = NULL, *tn = NULL, *sk = NULL;
+		if (hit) {
+			/* words, value, tones, skeleton */
+			for (int k = 0; k < 4; k++) {
+				form[k] = hit;
+				hit += strlen(hit) + 1;
+			}
+		} else {
+			const char *raw = v;
+			size_t rn = n;
+			if (fd->type == LK_NAME) {
+				v = drop_particles(v, &n, t, clean, sizeof clean);
+				buf_reset(t);
+			}
+			if (text_fold(v, n, t) != OK)
+				return;
+			w = xstrndup(t->p, t->len);
+			c = xstrndup(t->p, t->len);
+			{
+				size_t k = 0;
+				for (size_t i = 0; c[i]; i++)
+					if (c[i] != ' ')
+						c[k++] = c[i];
+				c[k] = '\0';
+			}
 			buf_reset(t);
+			if (fd->type == LK_NAME && text_fold_keep_tones(v, n, t) == OK) {
+				tn = xstrndup(t->p, t->len);
+				size_t k = 0;
+				for (size_t i = 0; tn[i]; i++)
+					if (tn[i] != ' ')
+						tn[k++] = tn[i];
+				tn[k] = '\0';
+			}
+			buf_reset(t);
+			if (fd->type == LK_NAME && text_skeleton(v, n, t) == OK)
+				sk = xstrndup(t->p, t->len);
+			form[0] = w;
+			form[1] = c;
+			form[2] = tn ? tn : "";
+			form[3] = sk ? sk : "";
+			memo_put(memo, h, raw, rn, form);
 		}
-		if (text_fold(v, n, t) != OK || !t->len)
-			return;
-		set_slot(r, slot + LK_FORM_WORDS, pool_put(p, t->p, t->len), base);
-		set_slot(r, slot + LK_FORM_VALUE, pool_put_compact(p, t->p, t->len), base);
-		if (fd->type == LK_STRING)
-			return;
-		buf_reset(t);
-		if (text_fold_keep_tones(v, n, t) == OK)
-			set_slot(r, slot + LK_FORM_TONES, pool_put_compact(p, t->p, t->len), base);
-		buf_reset(t);
-		if (text_skeleton(v, n, t) == OK)
-			set_slot(r, slot + LK_FORM_SKEL, pool_put(p, t->p, t->len), base);
+		if (*form[0]) {
+			if (strchr(form[0], ' '))
+				r->words |= (uint16_t)(1u << f);
+			set_slot(r, slot + LK_FORM_WORDS, pool_put(p, form[0], strlen(form[0])), base);
+			set_slot(r, slot + LK_FORM_VALUE, pool_put(p, form[1], strlen(form[1])), base);
+			if (*form[2])
+				set_slot(r, slot + LK_FORM_TONES, pool_put(p, form[2], strlen(form[2])), base);
+			if (*form[3])
+				set_slot(r, slot + LK_FORM_SKEL, pool_put(p, form[3], strlen(form[3])), base);
+		}
+		free(w);
+		free(c);
+		free(tn);
+		free(sk);
 		return;
 	}
 	case LK_DATE:
 		/* Persian digits become ASCII first. */
-		if (text_fold(v, n, t) != OK)
+		if (ascii(v, n))
+			buf_add(t, v, n);
+		else if (text_fold(v, n, t) != OK)
 			return;
 		if (!fd->date_compact && t->len == 10 && t->p[4] == ' ' && t->p[7] == ' ')
 			t->p[4] = t->p[7] = '-';  /* text_fold made the dashes spaces */
@@ -261,7 +378,10 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct buf *t,
 			r->date[*ndate] = dt;
 		return;
 	case LK_NID:
-		if (text_fold(v, n, t) != OK)
+		if (ascii(v, n))
+			for (size_t i = 0; i < n; i++)
+				buf_addc(t, (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]));
+		else if (text_fold(v, n, t) != OK)
 			return;
 		{
 			size_t k = 0;
@@ -294,6 +414,7 @@ static void norm_thread(void *arg, int k)
 	const struct lk_schema *s = j->s;
 	size_t lo = d->n * (size_t)k / (size_t)j->nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j->nthreads;
 	struct pool p = {0};
+	struct memo memo = {0};
 	struct buf t;
 
 	buf_init(&t, 1 << 20);
@@ -308,13 +429,14 @@ static void norm_thread(void *arg, int k)
 		empty = p.len - 1;  /* the id's terminating NUL is the empty string */
 		v += strlen(v) + 1;
 		for (int f = 0; f < s->nfields; f++) {
-			norm_field(s, &p, &t, r, base, empty, f, v, &j->prob[k], &j->nprob[k], &ndate);
+			norm_field(s, &p, &memo, &t, r, base, empty, f, v, &j->prob[k], &j->nprob[k], &ndate);
 			if (s->f[f].type == LK_DATE)
 				ndate++;
 			v += strlen(v) + 1;
 		}
 	}
 	buf_release(&t);
+	memo_free(&memo);
 	j->pool[k] = p.p;
 	j->pool_len[k] = p.len;
 }
@@ -384,7 +506,7 @@ static void tf_set(struct tf_table *t, struct lk_side *d, int f, int slot, int64
 {
 	for (size_t i = 0; i < d->n; i++) {
 		const char *v = lk_form(d, &d->rec[i], f, LK_FORM_VALUE);
-		d->rec[i].tf[slot] = *v ? (float)((double)*tf_slot(t, lk_hash(v, strlen(v), 0)) / (double)total) : 0;
+		d->rec[i].tf[slot] = *v ? (float)log2((double)*tf_slot(t, lk_hash(v, strlen(v), 0)) / (double)total) : 0;
 	}
 }
 

@@ -12,7 +12,7 @@
 #include "base/banned.h"
 
 static const char *const type_names[] = {"name", "string", "date", "nid", "exact", "region"};
-static const char *const xform_names[] = {"", "skeleton", "year", "parent", "prefix3", "parts3", "fullname"};
+static const char *const xform_names[] = {"", "skeleton", "year", "parent", "prefix3", "parts", "fullname"};
 
 /* The levels of each type, best first; the last is "else". */
 static const char *const name_levels[] = {"exact_tones", "exact", "tokens", "skeleton", "jw1", "jw2", "else", NULL};
@@ -84,12 +84,18 @@ static void rule(struct lk_schema *s, const char *name, bool swap, int n, ...)
 	r->swap = swap;
 	va_start(ap, n);
 	for (int i = 0; i < n; i++) {
+		int x;
 		r->part[i].field = va_arg(ap, int);
-		r->part[i].x = (enum lk_xform)va_arg(ap, int);
+		x = va_arg(ap, int);
+		r->part[i].x = (enum lk_xform)(x % 100);
+		r->part[i].n = x / 100;
 	}
 	va_end(ap);
 	r->nparts = n;
 }
+
+/* A "partsN" key part for rule(). */
+#define PARTS(n) (LK_X_PARTS + 100 * (n))
 
 void lk_schema_default(struct lk_schema *s)
 {
@@ -108,22 +114,31 @@ void lk_schema_default(struct lk_schema *s)
 	s->nfields = 7;
 	s->given = GIVEN;
 	s->family = FAMILY;
+	/* Names and the year within a district; the names exchanged; a
+	 * first name and the birth day anywhere; a family name and the birth
+	 * day; all the words of the names, whatever their order or field;
+	 * the family and the father; the birth day and sex within a district;
+	 * the names and the father within a district, when the birth day is
+	 * missing. */
 	rule(s, "national_id", false, 1, NID, LK_X_VALUE);
-	rule(s, "names_year", false, 3, GIVEN, LK_X_SKELETON, FAMILY, LK_X_SKELETON, BIRTH, LK_X_YEAR);
-	rule(s, "swapped_names_year", true, 3, GIVEN, LK_X_SKELETON, FAMILY, LK_X_SKELETON, BIRTH, LK_X_YEAR);
+	rule(s, "names_year", false, 4, GIVEN, LK_X_SKELETON, FAMILY, LK_X_SKELETON, BIRTH, LK_X_YEAR, REGION, PARTS(3));
+	rule(s, "swapped_names_year", true, 4, GIVEN, LK_X_SKELETON, FAMILY, LK_X_SKELETON, BIRTH, LK_X_YEAR, REGION,
+	     PARTS(3));
 	rule(s, "given_birth", false, 2, GIVEN, LK_X_VALUE, BIRTH, LK_X_VALUE);
 	rule(s, "family_birth", false, 2, FAMILY, LK_X_SKELETON, BIRTH, LK_X_VALUE);
-	rule(s, "fullname_year", false, 2, GIVEN, LK_X_FULLNAME, BIRTH, LK_X_YEAR);
-	rule(s, "father_year_district", false, 3, FATHER, LK_X_SKELETON, BIRTH, LK_X_YEAR, REGION, LK_X_PARTS3);
-	rule(s, "family_father_district", false, 3, FAMILY, LK_X_SKELETON, FATHER, LK_X_SKELETON, REGION, LK_X_PARTS3);
-	rule(s, "birth_district", false, 2, BIRTH, LK_X_VALUE, REGION, LK_X_PARTS3);
+	rule(s, "fullname_year", false, 3, GIVEN, LK_X_FULLNAME, BIRTH, LK_X_YEAR, REGION, PARTS(3));
+	rule(s, "family_father_year", false, 4, FAMILY, LK_X_SKELETON, FATHER, LK_X_SKELETON, BIRTH, LK_X_YEAR, REGION,
+	     PARTS(3));
+	rule(s, "birth_sex_district", false, 3, BIRTH, LK_X_VALUE, SEX, LK_X_VALUE, REGION, PARTS(3));
+	rule(s, "names_father_district", false, 4, GIVEN, LK_X_SKELETON, FAMILY, LK_X_SKELETON, FATHER, LK_X_SKELETON,
+	     REGION, PARTS(3));
 	s->lambda = 1e-6;
 	s->threshold = 0.5;
 	s->review_lo = 0.05;
 	s->review_hi = 0.95;
 	s->seed = 1;
-	s->u_pairs = 4000000;
-	s->em_pairs = 3000000;
+	s->u_pairs = 1000000;
+	s->em_pairs = 1000000;
 	s->skew_pairs = 1000000;
 	tf_slots(s, &ei);
 	lk_weights(s);
@@ -140,6 +155,7 @@ void lk_weights(struct lk_schema *s)
 		for (int l = 0; l < s->f[i].nlevels; l++) {
 			struct lk_level *v = &s->f[i].level[l];
 			v->weight = log2(v->m / v->u);
+			v->log2u = log2(v->u);
 		}
 }
 
@@ -259,10 +275,14 @@ static enum err key_part(struct lk_schema *s, const char *rname, const char *spe
 	if (!colon)
 		return OK;
 	for (int k = 1; k < (int)(sizeof xform_names / sizeof xform_names[0]); k++)
-		if (!strcmp(colon + 1, xform_names[k]))
+		if (!strcmp(colon + 1, xform_names[k]) && k != LK_X_PARTS)
 			p->x = (enum lk_xform)k;
+	if (!strncmp(colon + 1, "parts", 5) && colon[6] >= '1' && colon[6] <= '9' && !colon[7]) {
+		p->x = LK_X_PARTS;
+		p->n = colon[6] - '0';
+	}
 	if (p->x == LK_X_VALUE)
-		return err_set(ei, ERR_INVALID, rname, "rule %s: \"%s\": after the colon: skeleton, year, parent, prefix3, parts3 or fullname",
+		return err_set(ei, ERR_INVALID, rname, "rule %s: \"%s\": after the colon: skeleton, year, parent, prefix3, parts1 to parts9 or fullname",
 			       rname, spec);
 	return OK;
 }
@@ -439,7 +459,11 @@ void lk_schema_write(const struct lk_schema *s, struct buf *out)
 		for (int k = 0; k < r->nparts; k++) {
 			const struct lk_part *p = &r->part[k];
 			char spec[64];
-			snprintf(spec, sizeof spec, "%s%s%s", s->f[p->field].name, p->x ? ":" : "", xform_names[p->x]);
+			if (p->x == LK_X_PARTS)
+				snprintf(spec, sizeof spec, "%s:parts%d", s->f[p->field].name, p->n);
+			else
+				snprintf(spec, sizeof spec, "%s%s%s", s->f[p->field].name, p->x ? ":" : "",
+					 xform_names[p->x]);
 			json_array_append_new(keys, json_string(spec));
 		}
 		json_array_append_new(blk, json_pack("{s:s,s:o,s:b}", "name", r->name, "keys", keys, "swap", r->swap));

@@ -171,15 +171,12 @@ static bool deterministic(const struct lk_schema *s, const int8_t *lv)
 
 /* ---- EM --------------------------------------------------------------------- */
 
-double lk_em(struct lk_schema *s, const int8_t *pat, const double *count, size_t npat, int maxiter,
+double lk_em(struct lk_schema *s, const int8_t *pat, const double *count, size_t npat, int maxiter, double p0,
 	     double ub[LK_MAX_FIELDS][LK_MAX_LEVELS], int *iterations)
 {
 	int nf = s->nfields, it;
-	double p = 0.3;
+	double p = p0 > 0 && p0 < 1 ? p0 : 0.3;
 
-	for (int f = 0; f < nf; f++)
-		for (int l = 0; l < s->f[f].nlevels; l++)
-			ub[f][l] = s->f[f].level[l].u;
 	for (it = 0; it < maxiter; it++) {
 		double M[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, U[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}};
 		double lm0 = log(p), lu0 = log(1 - p), sw = 0, total = 0, change = 0;
@@ -259,7 +256,7 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 {
 	struct pjob *j = xcalloc(1, sizeof *j);
 	struct pmap all = {0};
-	double ub[LK_MAX_FIELDS][LK_MAX_LEVELS], *count, det = 0;
+	double ub[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, *count, det = 0;
 	uint64_t *keys;
 	int64_t pairs = 0;
 	int8_t *pat;
@@ -308,7 +305,34 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 			det += count[i];
 	}
 	st->patterns = (int64_t)n;
-	st->em_lambda = lk_em(s, pat, count, n, 200, ub, &it);
+	/* EM starts from what the deterministic rule says: m from the pairs
+	 * it accepts, u from the others. Started blind, EM can settle on
+	 * another class of look-alikes (siblings share a family, a father, a
+	 * village), which is a real maximum of the likelihood. */
+	{
+		double M[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, sm[LK_MAX_FIELDS] = {0}, su[LK_MAX_FIELDS] = {0};
+		for (size_t i = 0; i < n; i++) {
+			const int8_t *lv = pat + i * (size_t)s->nfields;
+			bool d = deterministic(s, lv);
+			for (int f = 0; f < s->nfields; f++)
+				if (lv[f] >= 0) {
+					if (d) {
+						M[f][lv[f]] += count[i];
+						sm[f] += count[i];
+					} else {
+						ub[f][lv[f]] += count[i];
+						su[f] += count[i];
+					}
+				}
+		}
+		for (int f = 0; f < s->nfields; f++)
+			for (int l = 0; l < s->f[f].nlevels; l++) {
+				if (!s->f[f].level[l].fixed && sm[f] > 0)
+					s->f[f].level[l].m = (M[f][l] + 0.5) / (sm[f] + 0.5 * s->f[f].nlevels);
+				ub[f][l] = (ub[f][l] + 0.5) / (su[f] + 0.5 * s->f[f].nlevels);
+			}
+	}
+	st->em_lambda = lk_em(s, pat, count, n, 200, st->em_pairs ? det / (double)st->em_pairs : 0.3, ub, &it);
 	st->iterations = it;
 	st->deterministic = (int64_t)(det / j->rate + 0.5);
 	if (!s->lambda_fixed) {
