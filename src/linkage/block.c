@@ -220,14 +220,12 @@ static void build_rule(struct block_job *j, int q)
 	uint64_t *rk = xmalloc((j->reg->n ? j->reg->n : 1) * sizeof *rk);
 	uint64_t *ek = xmalloc((j->enr->n ? j->enr->n : 1) * sizeof *ek);
 	uint64_t *rs, *es;
-	size_t nr, ne, i = 0, k = 0, cap = 0;
+	size_t nr, ne, i = 0, k = 0, cap = 0, nq = (size_t)s->nrules;
 
 	for (size_t x = 0; x < j->reg->n; x++)
-		rk[x] = key_of(s, u, j->reg, &j->reg->rec[x], false);
+		b->rkey[x * nq + (size_t)q] = rk[x] = key_of(s, u, j->reg, &j->reg->rec[x], false);
 	for (size_t x = 0; x < j->enr->n; x++)
-		ek[x] = key_of(s, u, j->enr, &j->enr->rec[x], u->swap);
-	b->rkey[q] = rk;
-	b->ekey[q] = ek;
+		b->ekey[x * nq + (size_t)q] = ek[x] = key_of(s, u, j->enr, &j->enr->rec[x], u->swap);
 	rb->ridx = sorted(rk, j->reg->n, &nr, &rs);
 	rb->eidx = sorted(ek, j->enr->n, &ne, &es);
 	memset(st, 0, sizeof *st);
@@ -265,6 +263,8 @@ static void build_rule(struct block_job *j, int q)
 	rb->pairs = st->pairs;
 	free(rs);
 	free(es);
+	free(rk);
+	free(ek);
 }
 
 static void block_thread(void *arg, int k)
@@ -286,6 +286,8 @@ struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg,
 	if (reg->n >= UINT32_MAX || enr->n >= UINT32_MAX)
 		BUG("linkage: more than 2^32 records on one side");
 	b->nrules = s->nrules;
+	b->rkey = xcalloc((reg->n ? reg->n : 1) * (size_t)s->nrules, sizeof *b->rkey);
+	b->ekey = xcalloc((enr->n ? enr->n : 1) * (size_t)s->nrules, sizeof *b->ekey);
 	atomic_init(&j.next, 0);
 	lk_parallel(nthreads < s->nrules ? nthreads : s->nrules, block_thread, &j);
 	return b;
@@ -295,9 +297,9 @@ void lk_blocks_free(struct lk_blocks *b)
 {
 	if (!b)
 		return;
+	free(b->rkey);
+	free(b->ekey);
 	for (int q = 0; q < b->nrules; q++) {
-		free(b->rkey[q]);
-		free(b->ekey[q]);
 		free(b->rb[q].ridx);
 		free(b->rb[q].eidx);
 		free(b->rb[q].b);

@@ -498,6 +498,42 @@ static int usage(void)
 	return 2;
 }
 
+/* Refuses an option the command does not know ("--treshold" would
+ * otherwise be the default threshold, silently). */
+static int check_options(int argc, char **argv)
+{
+	static const char *const valued[] = {"register", "enrolment", "out", "threshold", "config", "model", "seed",
+					     NULL};
+	static const char *const flags[] = {"normalised", "quiet", NULL};
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool known = false;
+		if (!strcmp(a, "--explain")) {
+			i += 2;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "reach: link: unexpected argument \"%s\"\n", a);
+			return usage();
+		}
+		for (int k = 0; valued[k] && !known; k++)
+			if (!strcmp(a + 2, valued[k]) ||
+			    (!strncmp(a + 2, valued[k], strlen(valued[k])) && a[2 + strlen(valued[k])] == '=')) {
+				known = true;
+				if (!strchr(a, '='))
+					i++;
+			}
+		for (int k = 0; flags[k] && !known; k++)
+			known = !strcmp(a + 2, flags[k]);
+		if (!known) {
+			fprintf(stderr, "reach: link: unknown option \"%s\"\n", a);
+			return usage();
+		}
+	}
+	return 0;
+}
+
 static bool load_json(struct run *r, const char *path, const char *what)
 {
 	struct errinfo ei = {0};
@@ -591,7 +627,7 @@ int link_cmd(int argc, char **argv, int threads)
 			explain_r = argv[i + 1];
 			explain_e = argv[i + 2];
 		}
-	if ((rc = parse_args(r, argc, argv)) != 0)
+	if ((rc = check_options(argc, argv)) != 0 || (rc = parse_args(r, argc, argv)) != 0)
 		goto out;
 	if (!r->reg_path || !r->enr_path || (!r->out && !explain_r)) {
 		rc = usage();
@@ -629,7 +665,11 @@ int link_cmd(int argc, char **argv, int threads)
 			    r->s.rule[q].name, (long long)rs[q].skewed, (long long)r->s.skew_pairs,
 			    (long long)rs[q].largest, rs[q].largest_key);
 	}
-	if (!r->s.trained) {
+	if (explain_r && (find(&r->reg, explain_r) < 0 || find(&r->enr, explain_e) < 0)) {
+		rc = explain(r, explain_r, explain_e);
+		goto out;
+	}
+	if (!r->s.trained && r->reg.n && r->enr.n) {
 		lk_train(&r->s, &r->reg, &r->enr, bl, r->threads, &ts);
 		trained_here = true;
 	}

@@ -23,10 +23,12 @@ struct lk_rule_blocks {
 	int64_t pairs;
 };
 
+/* Every row's keys, rule by rule (0: none), row after row: the keys of
+ * one row share a cache line or two, so checking a pair against the
+ * earlier rules costs two memory reads, not two a rule. */
 struct lk_blocks {
 	int nrules;
-	uint64_t *rkey[LK_MAX_RULES];   /* every register row's key per rule (0: none) */
-	uint64_t *ekey[LK_MAX_RULES];
+	uint64_t *rkey, *ekey;          /* [row * nrules + rule] */
 	struct lk_rule_blocks rb[LK_MAX_RULES];
 };
 
@@ -34,8 +36,10 @@ struct lk_blocks {
  * enrolment row e. */
 static inline bool lk_seen(const struct lk_blocks *b, int rule, uint32_t r, uint32_t e)
 {
+	const uint64_t *kr = b->rkey + (size_t)r * (size_t)b->nrules, *ke = b->ekey + (size_t)e * (size_t)b->nrules;
+
 	for (int q = 0; q < rule; q++)
-		if (b->rkey[q][r] && b->rkey[q][r] == b->ekey[q][e])
+		if (kr[q] && kr[q] == ke[q])
 			return true;
 	return false;
 }
