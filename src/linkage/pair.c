@@ -11,10 +11,34 @@
 
 enum { NAME_EXACT_TONES, NAME_EXACT, NAME_TOKENS, NAME_SKELETON, NAME_JW1, NAME_JW2, NAME_ELSE };
 
+/* Decodes NUL-terminated well-formed UTF-8 (as normalisation made it)
+ * into at most max code points, without measuring it first. */
+static size_t decode0(const char *s, uint32_t *out, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p && n < max) {
+		uint32_t c = *p++;
+		if (c >= 0xf0) {
+			c = (c & 7) << 18 | (uint32_t)(p[0] & 63) << 12 | (uint32_t)(p[1] & 63) << 6 | (p[2] & 63);
+			p += 3;
+		} else if (c >= 0xe0) {
+			c = (c & 15) << 12 | (uint32_t)(p[0] & 63) << 6 | (p[1] & 63);
+			p += 2;
+		} else if (c >= 0xc0) {
+			c = (c & 31) << 6 | (p[0] & 63);
+			p += 1;
+		}
+		out[n++] = c;
+	}
+	return n;
+}
+
 static double jw(const char *a, const char *b)
 {
 	uint32_t ca[LK_NAME_MAX], cb[LK_NAME_MAX];
-	size_t na = lk_decode(a, strlen(a), ca, LK_NAME_MAX), nb = lk_decode(b, strlen(b), cb, LK_NAME_MAX);
+	size_t na = decode0(a, ca, LK_NAME_MAX), nb = decode0(b, cb, LK_NAME_MAX);
 
 	return lk_jaro_winkler(ca, na, cb, nb);
 }
@@ -56,8 +80,8 @@ static int string_level(const struct lk_field *f, const char *va, const char *vb
 		return -1;
 	if (!strcmp(va, vb))
 		return 0;
-	na = lk_decode(va, strlen(va), ca, LK_NAME_MAX);
-	nb = lk_decode(vb, strlen(vb), cb, LK_NAME_MAX);
+	na = decode0(va, ca, LK_NAME_MAX);
+	nb = decode0(vb, cb, LK_NAME_MAX);
 	if (lk_osa(ca, na, cb, nb, 1) <= 1)
 		return 1;
 	sim = lk_jaro_winkler(ca, na, cb, nb);
@@ -161,6 +185,8 @@ static bool crossed(const struct lk_side *da, const struct lk_rec *a, int fa, co
 		return false;
 	if (*sa && !strcmp(sa, sb))
 		return true;
+	if (!((a->words >> fa | b->words >> fb) & 1))
+		return !strcmp(va, vb);
 	return lk_tokens_subset(va, strlen(va), vb, strlen(vb));
 }
 
@@ -196,8 +222,10 @@ void lk_levels(const struct lk_schema *s, const struct lk_side *da, const struct
 		}
 		/* Words moved between the two names (a Vietnamese middle name
 		 * written with the family name), reordered or dropped. */
+		unsigned both = 1u << s->given | 1u << s->family;
 		if ((level[s->given] > NAME_TOKENS || level[s->family] > NAME_TOKENS) &&
-		    (level[s->given] <= NAME_SKELETON || level[s->family] <= NAME_SKELETON)) {
+		    (level[s->given] <= NAME_SKELETON || level[s->family] <= NAME_SKELETON) &&
+		    ((a->words | b->words) & both)) {
 			char fa[520], fb[520];
 			size_t na = full_name(s, da, a, fa, sizeof fa), nb = full_name(s, db, b, fb, sizeof fb);
 			if (na && nb && level[s->given] >= 0 && level[s->family] >= 0 && lk_tokens_subset(fa, na, fb, nb)) {
