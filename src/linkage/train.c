@@ -49,7 +49,8 @@ static void u_thread(void *arg, int k)
 	}
 }
 
-static int64_t train_u(struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr, int nthreads)
+static int64_t train_u(struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr, int nthreads,
+		       double seen[LK_MAX_FIELDS][LK_MAX_LEVELS])
 {
 	struct ujob *j = xcalloc(1, sizeof *j);
 	int64_t total = 0;
@@ -68,9 +69,11 @@ static int64_t train_u(struct lk_schema *s, const struct lk_side *reg, const str
 				sum[l] += (double)j->count[c][f][l];
 			n += sum[l];
 		}
-		for (int l = 0; l < fd->nlevels; l++)
+		for (int l = 0; l < fd->nlevels; l++) {
+			seen[f][l] += sum[l];
 			if (!fd->level[l].fixed)
 				fd->level[l].u = (sum[l] + 0.5) / (n + 0.5 * fd->nlevels);  /* smoothed: never 0 */
+		}
 	}
 	total = j->per_chunk * U_CHUNKS;
 	free(j);
@@ -256,7 +259,7 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 {
 	struct pjob *j = xcalloc(1, sizeof *j);
 	struct pmap all = {0};
-	double ub[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, *count, det = 0;
+	double ub[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, seen[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, *count, det = 0;
 	uint64_t *keys;
 	int64_t pairs = 0;
 	int8_t *pat;
@@ -268,7 +271,7 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 		free(j);
 		return;
 	}
-	st->u_pairs = train_u(s, reg, enr, nthreads);
+	st->u_pairs = train_u(s, reg, enr, nthreads, seen);
 	for (int q = 0; q < b->nrules; q++)
 		pairs += b->rb[q].pairs;
 	j->s = s;
@@ -316,6 +319,7 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 			bool d = deterministic(s, lv);
 			for (int f = 0; f < s->nfields; f++)
 				if (lv[f] >= 0) {
+					seen[f][lv[f]] += count[i];
 					if (d) {
 						M[f][lv[f]] += count[i];
 						sm[f] += count[i];
@@ -343,6 +347,12 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 		if (s->lambda > 0.5)
 			s->lambda = 0.5;
 	}
+	/* A level no pair showed, random or candidate, is no evidence either
+	 * way (smoothing alone would give it m and u of unrelated sizes). */
+	for (int f = 0; f < s->nfields; f++)
+		for (int l = 0; l < s->f[f].nlevels; l++)
+			if (!seen[f][l] && !s->f[f].level[l].fixed)
+				s->f[f].level[l].u = s->f[f].level[l].m;
 	lk_weights(s);
 	s->trained = true;
 	free(keys);
