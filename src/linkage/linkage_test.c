@@ -511,6 +511,34 @@ static void test_assign(void **state)
 	assert_int_equal(match[0], 0);
 }
 
+/* Decomposed Vietnamese (NFD), capitals, Turkic dotted and dotless i,
+ * Arabic letter forms and Persian digits meet their usual forms. */
+static void test_script_variants(void **state)
+{
+	static const char *const r[][8] = {
+		{"a", "۰۰۱۲۳۴۵۶۷۹", "Nguye\xcc\x82\xcc\x83n", "I\xcc\x87smay\xc4\xb1lov", "", "", "", ""},
+		{"b", "", "علي", "كاظمي", "", "", "", ""},
+	};
+	static const char *const e[][8] = {
+		{"x", "0012345679", "Nguyễn", "ISMAYILOV", "", "", "", ""},
+		{"y", "", "علی", "کاظمی", "", "", "", ""},
+	};
+	struct lk_schema s;
+	struct lk_side a, b;
+
+	(void)state;
+	lk_schema_default(&s);
+	side(&a, &s, "register", r, 2);
+	side(&b, &s, "enrolment", e, 2);
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, GIVEN, NULL), level_index(&s, GIVEN, "exact_tones"));
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, FAMILY, NULL), level_index(&s, FAMILY, "exact_tones"));
+	assert_int_equal(level_of(&s, &a, &b, 0, 0, NID, NULL), level_index(&s, NID, "exact"));
+	assert_int_equal(level_of(&s, &a, &b, 1, 1, GIVEN, NULL), level_index(&s, GIVEN, "exact_tones"));
+	assert_int_equal(level_of(&s, &a, &b, 1, 1, FAMILY, NULL), level_index(&s, FAMILY, "exact_tones"));
+	lk_side_free(&a);
+	lk_side_free(&b);
+}
+
 static void test_prob(void **state)
 {
 	(void)state;
@@ -535,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_em_known),
 		cmocka_unit_test(test_blocking_once),
 		cmocka_unit_test(test_assign),
+		cmocka_unit_test(test_script_variants),
 		cmocka_unit_test(test_prob),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
