@@ -37,7 +37,9 @@ struct run {
 	bool quiet;
 	FILE *problems;          /* problems.csv, opened at the first problem */
 	struct buf problems_mem; /* problems before the output directory exists */
-	int64_t nproblems, rejected[2];
+	struct buf side_problems[2];  /* each file's, while the two are read at once */
+	int64_t nproblems, side_nproblems[2], rejected[2];
+	int read_rc[2];
 	double t[P__N];
 	uint64_t t0;
 };
@@ -65,11 +67,10 @@ static double lap(struct run *r)
 	return s;
 }
 
-/* Records a problem: file, row, column, what, and what was done. */
-static void problem(struct run *r, const char *file, int64_t row, const char *col, const char *msg,
-		    const char *action)
+/* Appends a problem to b: file, row, column, what, and what was done. */
+static void problem_to(struct buf *b, const char *file, int64_t row, const char *col, const char *msg,
+		       const char *action)
 {
-	struct buf *b = &r->problems_mem;
 	char num[24];
 
 	snprintf(num, sizeof num, "%lld", (long long)row);
@@ -83,7 +84,21 @@ static void problem(struct run *r, const char *file, int64_t row, const char *co
 	buf_addc(b, ',');
 	buf_puts(b, action);
 	buf_puts(b, "\r\n");
+}
+
+static void problem(struct run *r, const char *file, int64_t row, const char *col, const char *msg,
+		    const char *action)
+{
+	problem_to(&r->problems_mem, file, row, col, msg, action);
 	r->nproblems++;
+}
+
+/* A problem of a file being read (which: 0 register, 1 enrolment). */
+static void side_problem(struct run *r, int which, const char *file, int64_t row, const char *col, const char *msg)
+{
+	problem_to(&r->side_problems[which], file, row, col, msg, "row not used");
+	r->side_nproblems[which]++;
+	r->rejected[which]++;
 }
 
 /* ---- Reading --------------------------------------------------------------- */
@@ -178,16 +193,14 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 			return 2;
 		}
 		if (got == CSV_BAD_ROW) {
-			problem(r, file, (int64_t)row.row, row.col_name ? row.col_name : "", row.error, "row not used");
-			r->rejected[which]++;
+			side_problem(r, which, file, (int64_t)row.row, row.col_name ? row.col_name : "", row.error);
 			continue;
 		}
 		id = row.field[idcol];
 		while (*id == ' ')
 			id++;
 		if (!*id) {
-			problem(r, file, (int64_t)row.row, r->s.id_column, "the id is blank", "row not used");
-			r->rejected[which]++;
+			side_problem(r, which, file, (int64_t)row.row, r->s.id_column, "the id is blank");
 			continue;
 		}
 		if (d->n >= UINT32_MAX - 1) {
@@ -204,8 +217,7 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 			char msg[160];
 			snprintf(msg, sizeof msg, "the id \"%.60s\" is already used at row %lld", id,
 				 (long long)d->rec[dup].row);
-			problem(r, file, (int64_t)row.row, r->s.id_column, msg, "row not used");
-			r->rejected[which]++;
+			side_problem(r, which, file, (int64_t)row.row, r->s.id_column, msg);
 			d->n--;
 			d->raw_len = d->raw_off[d->n];
 		}
@@ -214,6 +226,26 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 	free(ids.rec);
 	csv_close(rd);
 	return 0;
+}
+
+static void read_thread(void *arg, int k)
+{
+	struct run *r = arg;
+
+	buf_init(&r->side_problems[k], (size_t)1 << 34);
+	r->read_rc[k] = read_side(r, k ? &r->enr : &r->reg, k ? r->enr_path : r->reg_path, k);
+}
+
+/* Reads both files at once; their problems follow in file order. */
+static int read_both(struct run *r)
+{
+	lk_parallel(2, read_thread, r);
+	for (int k = 0; k < 2; k++) {
+		buf_add(&r->problems_mem, r->side_problems[k].p ? r->side_problems[k].p : "", r->side_problems[k].len);
+		r->nproblems += r->side_nproblems[k];
+		buf_release(&r->side_problems[k]);
+	}
+	return r->read_rc[0] ? r->read_rc[0] : r->read_rc[1];
 }
 
 /* ---- Writing --------------------------------------------------------------- */
@@ -639,7 +671,7 @@ int link_cmd(int argc, char **argv, int threads)
 		goto out;
 	}
 	r->t0 = time_mono_ns();
-	if ((rc = read_side(r, &r->reg, r->reg_path, 0)) != 0 || (rc = read_side(r, &r->enr, r->enr_path, 1)) != 0)
+	if ((rc = read_both(r)) != 0)
 		goto out;
 	r->t[P_READ] = lap(r);
 	say(r, "read %zu register rows and %zu enrolment rows (%.1f s)", r->reg.n, r->enr.n, r->t[P_READ]);
