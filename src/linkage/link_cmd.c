@@ -182,6 +182,11 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 			return 2;
 		}
 	lk_side_init(d, which ? "enrolment" : "register", r->s.nfields);
+	{
+		struct stat sb;
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			lk_side_reserve(d, (size_t)sb.st_size);
+	}
 	while ((got = csv_next(rd, &row)) != CSV_END) {
 		const char *v[LK_MAX_FIELDS];
 		size_t len[LK_MAX_FIELDS];

@@ -178,6 +178,9 @@ struct lk_side {
 };
 
 void lk_side_init(struct lk_side *d, const char *name, int nfields);
+/* Makes room for about `bytes` of raw text (the file's size), so reading
+ * does not copy it again and again as it grows. */
+void lk_side_reserve(struct lk_side *d, size_t bytes);
 void lk_side_free(struct lk_side *d);
 /* Adds a record: its id and one raw value per field of the schema (NULL
  * or "" is missing). */

@@ -21,6 +21,21 @@ void lk_side_init(struct lk_side *d, const char *name, int nfields)
 	d->nf = nfields;
 }
 
+void lk_side_reserve(struct lk_side *d, size_t bytes)
+{
+	size_t rows = bytes / 40 + 1024;
+
+	if (bytes + 4096 > d->raw_cap) {
+		d->raw_cap = bytes + 4096;
+		d->raw = xrealloc(d->raw, d->raw_cap);
+	}
+	if (rows > d->cap) {
+		d->cap = rows;
+		d->rec = xrealloc(d->rec, d->cap * sizeof *d->rec);
+		d->raw_off = xrealloc(d->raw_off, d->cap * sizeof *d->raw_off);
+	}
+}
+
 void lk_side_free(struct lk_side *d)
 {
 	free(d->rec);
