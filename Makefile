@@ -96,6 +96,7 @@ deps-asan: deps-test
 
 deps-bench:
 	@sh tools/deps.sh $(DEB_BUILD) $(DEB_BENCH)
+	@sh tools/deps.sh nodejs=node npm=npm
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -117,6 +118,7 @@ bench: deps-bench
 	@sh bench/http/run.sh $(BUILD)/reach
 	@sh bench/import/run.sh $(BUILD)/reach
 	@sh bench/registry/run.sh $(BUILD)/reach
+	@sh bench/linkage/run.sh $(BUILD)/reach
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

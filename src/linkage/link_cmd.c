@@ -427,7 +427,7 @@ static bool write_norm(struct run *r, const struct lk_side *d, const char *name)
 		const char *n = r->s.f[f].name;
 		fprintf(o.f, ",%s", n);
 		if (r->s.f[f].type == LK_NAME)
-			fprintf(o.f, ",%s_tones,%s_skeleton", n, n);
+			fprintf(o.f, ",%s_tones,%s_skeleton,%s_words", n, n, n);
 		if (r->s.f[f].type == LK_REGION)
 			fprintf(o.f, ",%s_parent", n);
 	}
@@ -446,6 +446,8 @@ static bool write_norm(struct run *r, const struct lk_side *d, const char *name)
 				csv_fput_field(o.f, lk_form(d, x, f, LK_FORM_TONES));
 				fputc(',', o.f);
 				csv_fput_field(o.f, lk_form(d, x, f, LK_FORM_SKEL));
+				fputc(',', o.f);
+				csv_fput_field(o.f, lk_form(d, x, f, LK_FORM_WORDS));
 			}
 			if (r->s.f[f].type == LK_REGION) {
 				fputc(',', o.f);
