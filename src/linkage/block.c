@@ -286,6 +286,7 @@ struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg,
 	if (reg->n >= UINT32_MAX || enr->n >= UINT32_MAX)
 		BUG("linkage: more than 2^32 records on one side");
 	b->nrules = s->nrules;
+	b->enr = enr;
 	b->rkey = xcalloc((reg->n ? reg->n : 1) * (size_t)s->nrules, sizeof *b->rkey);
 	b->ekey = xcalloc((enr->n ? enr->n : 1) * (size_t)s->nrules, sizeof *b->ekey);
 	atomic_init(&j.next, 0);
@@ -372,6 +373,25 @@ static void units(struct walk *w)
 	}
 }
 
+static inline void prefetch_rec(const struct lk_blocks *b, uint32_t e)
+{
+	const char *x = (const char *)&b->enr->rec[e];
+
+	__builtin_prefetch(b->ekey + (size_t)e * (size_t)b->nrules);
+	__builtin_prefetch(x);
+	__builtin_prefetch(x + 64);
+	__builtin_prefetch(x + 128);
+}
+
+static inline void prefetch_text(const struct lk_blocks *b, uint32_t e)
+{
+	const char *t = b->enr->pool + b->enr->rec[e].base;
+
+	__builtin_prefetch(t);
+	__builtin_prefetch(t + 64);
+	__builtin_prefetch(t + 128);
+}
+
 static void walk_thread(void *arg, int k)
 {
 	struct walk *w = arg;
@@ -386,9 +406,16 @@ static void walk_thread(void *arg, int k)
 			if (w->take && !w->take(bl, w->arg))
 				continue;
 			for (uint32_t a = bl->r0 + u->r0; a < bl->r0 + r1; a++) {
-				uint32_t r = rb->ridx[a];
-				for (uint32_t c = bl->e0; c < bl->e0 + bl->ne; c++) {
+				uint32_t r = rb->ridx[a], end = bl->e0 + bl->ne;
+				for (uint32_t c = bl->e0; c < end; c++) {
 					uint32_t e = rb->eidx[c];
+					/* The enrolment rows are scattered: ask for the
+					 * next ones' keys and records, then their text,
+					 * while this pair is scored. */
+					if (c + 4 < end)
+						prefetch_rec(w->b, rb->eidx[c + 4]);
+					if (c + 2 < end)
+						prefetch_text(w->b, rb->eidx[c + 2]);
 					if (!lk_seen(w->b, u->rule, r, e))
 						w->fn(w->arg, k, u->rule, r, e);
 				}

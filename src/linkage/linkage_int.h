@@ -28,6 +28,7 @@ struct lk_rule_blocks {
  * earlier rules costs two memory reads, not two a rule. */
 struct lk_blocks {
 	int nrules;
+	const struct lk_side *enr;      /* for prefetching the records ahead */
 	uint64_t *rkey, *ekey;          /* [row * nrules + rule] */
 	struct lk_rule_blocks rb[LK_MAX_RULES];
 };
