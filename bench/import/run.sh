@@ -5,8 +5,11 @@
 # and enrollments.csv with N rows each, Persian names, plus the orgs, classes
 # and session they refer to), then loads it twice:
 #   reach    `reach import oneroster DIR` into a fresh data directory: every
-#            row validated, names folded (ICU), references resolved, upserts
-#            by external id, the dashboards refreshed at the end
+#            row validated, names folded (ICU), references resolved, rows
+#            written 32 to a statement into the empty tables, their indexes
+#            built at the end of each file, the dashboards refreshed at the end
+#            (the ids are sequential: GUID sourcedIds cost more, see
+#            docs/bench.md)
 #   sqlite3  the same five CSV files with sqlite3's .import into tables with
 #            the files' columns and the indexes Reach keeps on the same data
 #            (unique source ids; school, name, identifier and class indexes),
@@ -80,8 +83,11 @@ CREATE INDEX enrollments_user ON enrollments (userSourcedId);
 .import --skip 1 $tmp/or/enrollments.csv enrollments
 EOF
 
-# seconds and peak kB of one command, from GNU time's report
+# seconds and peak kB of one command, from GNU time's report. The disk is
+# synced first: each load writes hundreds of MB, and the next one must not
+# wait behind the write-back of the previous one.
 measure() {
+	sync
 	/usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; return 1; }
 	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time" |
 		awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')

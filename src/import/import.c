@@ -236,7 +236,7 @@ enum err import_run(struct ctx *c, const char *kind, const char *path, const str
 	const struct import_opts *o = opts ? opts : &none;
 	struct imp im = {.c = c, .o = o, .res = res};
 	const char *source = o->name ? o->name : path;
-	enum err rc;
+	enum err rc, r2;
 
 	memset(res, 0, sizeof *res);
 	im.one_tx = o->strict || o->dry_run;
@@ -250,15 +250,19 @@ enum err import_run(struct ctx *c, const char *kind, const char *path, const str
 		goto out;
 	snprintf(res->import_id, sizeof res->import_id, "%s", im.id);
 	bulk_mode(c, true);
-	if ((rc = maps_load(&im)) == OK)
+	/* Indexes an earlier import left deferred (it was killed) are built
+	 * first, and any this one leaves (it failed) before it ends. */
+	if ((rc = store_recover_indexes(c->store)) == OK && (rc = maps_load(&im)) == OK)
 		rc = run_files(&im, kind, path);
 	rc = settle(&im, rc);
+	if ((r2 = store_recover_indexes(c->store)) != OK && rc == OK)
+		rc = r2;
 	bulk_mode(c, false);
 	if (im.report && fflush(im.report) != 0 && rc == OK)
 		rc = ctx_fail(c, ERR_IO, "report", "cannot write %s", o->report);
 	close_run(&im, kind, source, rc != OK, rc != OK ? c->err.msg : NULL);
 	if (rc == OK && res->written > 0 && !o->dry_run) {
-		enum err r2 = dashboard_refresh(c);
+		r2 = dashboard_refresh(c);
 		if (r2 != OK)
 			log_msg(LOG_WARN, c->req_id, "import %s: the dashboards could not be refreshed (%s)", im.id,
 				err_name(r2));

@@ -11,13 +11,20 @@
  * work. A batch owns its text (one buf) and is reused, so memory stays flat
  * whatever the size of the file.
  *
+ * People and enrolments wait in struct pending and are written
+ * IMPORT_ROWS to a statement (one statement opens its cursors once for
+ * all of them); a statement the store refuses is tried again a row at a
+ * time, so a refused row is rejected alone.
+ *
  * Transactions: in the default mode every IMPORT_TX_ROWS rows are one
  * transaction with one change-sequence value, so a kill loses at most the
  * open transaction and a re-run completes without duplicates (every write
- * is an upsert by external id). --strict and --dry-run run the whole
- * import in one transaction that is rolled back when a row was rejected
- * (strict) or always (dry run); their rejects are kept in a spool file and
- * recorded after the rollback.
+ * is an upsert by external id, or, into a table that was empty, an insert
+ * of ids the file does not repeat). A file that fills an empty table
+ * drops its indexes and builds them at its end (file.c, store.h). --strict
+ * and --dry-run run the whole import in one transaction that is rolled
+ * back when a row was rejected (strict) or always (dry run); their
+ * rejects are kept in a spool file and recorded after the rollback.
  */
 #ifndef IMPORT_IMPORT_INT_H
 #define IMPORT_IMPORT_INT_H
@@ -34,6 +41,7 @@
 #include "import/import.h"
 
 #define IMPORT_TX_ROWS 50000          /* rows per transaction (default mode) */
+#define IMPORT_ROWS 32                /* people or enrolments written by one statement */
 #define IMPORT_BATCH_ROWS 4096        /* rows parsed ahead of the writer */
 #define IMPORT_BATCH_TEXT (8u << 20)  /* bytes of values a batch holds before it is full */
 #define IMPORT_MAX_VALUES 24          /* values of one row */
@@ -71,9 +79,12 @@ const char *cmap_str(struct cmap *m, const char *s);    /* a copy the map owns *
 
 /* External ids seen in one file, for "duplicate id": a 64-bit hash and
  * the row, 12 bytes a slot (about 17 bytes a row). */
+struct dslot {
+	uint64_t h;
+	uint32_t row;
+} __attribute__((packed));
 struct dupset {
-	uint64_t *h;
-	uint32_t *row;
+	struct dslot *slot;
 	size_t cap, n;
 };
 void dupset_init(struct dupset *d);
@@ -137,6 +148,8 @@ struct kind {
 	void (*parse)(const struct imp *im, const struct fields *in, struct batch *b, struct rec *r);
 	enum err (*write)(struct imp *im, struct batch *b, struct rec *r);
 	enum err (*finish)(struct imp *im);   /* after the last row (may be NULL) */
+	const char *table;              /* the table an initial load fills (its indexes
+					   are built at the end), or NULL */
 };
 
 extern const struct kind kind_regions, kind_schools, kind_people, kind_enrolments;
@@ -149,6 +162,26 @@ extern const struct kind or_orgs, or_sessions, or_courses, or_classes, or_users,
 struct idgen {
 	int64_t ms;
 	unsigned char b[16];
+};
+
+/* People or enrolments waiting to be written together, by one statement
+ * (tables.c). Their values are read from the batch when they are
+ * written, so the batch's text may grow (and move) meanwhile; the batch
+ * itself lives until the rows are written, at the end of write_batch. */
+struct pend_shape;
+struct pend_row {
+	struct batch *b;
+	struct rec *r;
+	char id[ID_LEN];
+	int64_t region, school;     /* rowids the row refers to (0: none) */
+	bool set_school;            /* enrolments: the learner's school follows */
+	int8_t state;               /* enrolments: 0 waiting, 1 written, -1 refused */
+};
+struct pending {
+	const struct pend_shape *shape;  /* which table (NULL: nothing waits) */
+	int64_t mask;               /* the values the file lacks, the same for all */
+	int n;
+	struct pend_row row[IMPORT_ROWS];
 };
 
 struct imp {
@@ -180,6 +213,9 @@ struct imp {
 	bool regions_final;     /* the last try of the deferred regions */
 	bool links_needed;      /* people: some rows have guardian_of */
 	struct idgen ids;
+	struct pending pend;
+	bool initial;           /* the file fills an empty table whose indexes wait
+				   for its end: rows are inserted, not upserted */
 	int64_t links_written;
 };
 
@@ -213,6 +249,12 @@ enum err reject_unspool(struct imp *im);
 
 /* Counts a row the store changed. */
 void counted(struct imp *im);
+
+/* Writes the people or enrolments waiting (tables.c): before a commit,
+ * and before a batch is given back to the parser. rows_drop forgets them
+ * (a rollback). */
+enum err rows_flush(struct imp *im);
+void rows_drop(struct imp *im);
 
 /* A row-level store failure (a constraint) becomes a reject; the rest
  * stop the run. */

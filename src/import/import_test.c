@@ -385,6 +385,176 @@ static void test_round_trip(void **state)
 	teardown((void **)&g);
 }
 
+
+/* ---- many rows: the multi-row statements and the deferred indexes ----- */
+
+static const char SQL_INDEXES[] =
+	"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('people', 'enrolments')";
+static const char PEOPLE_HEADER[] = "id,role,given_name,family_name,father_name,sex,birth_date,national_id,"
+				    "region_code,school_code";
+static const char SQL_REFUSE_M40[] =
+	"CREATE TRIGGER refuse BEFORE INSERT ON people WHEN NEW.ext_id = 'M40' BEGIN SELECT RAISE(ABORT, 'refused'); END";
+
+/* Writes lines (a header, then one line a row made by line()) into a
+ * file in the fixture's directory and returns its path. */
+static char *write_csv(struct fx *f, const char *name, const char *header, int n,
+		       void (*line)(FILE *out, int i, void *arg), void *arg)
+{
+	char *path = arena_printf(f->c.arena, "%s/%s", f->dir, name);
+	FILE *out = fopen(path, "w");
+
+	assert_non_null(out);
+	fprintf(out, "%s\n", header);
+	for (int i = 0; i < n; i++)
+		line(out, i, arg);
+	assert_int_equal(fclose(out), 0);
+	return path;
+}
+
+/* Learners M0…M99, then the teacher T1; M7's name is arg when set. */
+static void learner_line(FILE *out, int i, void *arg)
+{
+	const char *given = arg && i == 7 ? arg : "محمد";
+
+	if (i == 100)
+		fprintf(out, "T1,teacher,Nguyễn,Văn An,,m,1985-01-01,,IR-07-03,S1003\n");
+	else
+		fprintf(out, "M%d,learner,%s,کریمی %d,,m,2016-01-01,,IR-07-03-012,\n", i, given, i % 13);
+}
+
+/* An enrolment for each learner; row 11 names no one, row 21 a teacher,
+ * row 31 is a transfer. */
+static void enrol_line(FILE *out, int i, void *arg)
+{
+	const char *lid = arg ? arg : "M";
+
+	if (i == 10)
+		fprintf(out, "G%d,NOPE,S1001,4,2026-2027,enrolled,,\n", i);
+	else if (i == 20)
+		fprintf(out, "G%d,T1,S1001,4,2026-2027,,,\n", i);
+	else
+		fprintf(out, "G%d,%s%d,S1001,4,2026-2027,%s,,\n", i, lid, i, i == 30 ? "transferred" : "enrolled");
+}
+
+/* The sample regions and schools, and (refuse) a trigger that makes the
+ * store refuse the person M40. */
+static void load_places(struct fx *f, bool refuse)
+{
+	struct import_result res;
+
+	run_ok(f, "regions", DATA "regions.csv", NULL, &res);
+	run_ok(f, "schools", DATA "schools.csv", NULL, &res);
+	if (refuse)
+		assert_int_equal(store_exec(f->store, SQL_REFUSE_M40, ""), OK);
+}
+
+static void test_many_rows(void **state)
+{
+	static const char ENROLMENTS[] = "id,learner_id,school_code,grade,school_year,status,start_date,end_date";
+	struct fx *f = *state;
+	struct import_result res;
+	char *people, *enrolments;
+
+	load_places(f, false);
+	/* An initial load: three full statements and some single rows. */
+	people = write_csv(f, "many.csv", PEOPLE_HEADER, 101, learner_line, NULL);
+	run_ok(f, "people", people, NULL, &res);
+	assert_int_equal(res.read, 101);
+	assert_int_equal(res.written, 101);
+	assert_int_equal(res.rejected, 0);
+	assert_int_equal(count(f, "SELECT count(DISTINCT id) FROM people WHERE ext_id LIKE 'M%'"), 100);
+	assert_int_equal(count(f, "SELECT count(*) FROM people WHERE ext_id = 'M99' AND name_fold <> '' "
+				  "AND school_sid IS NULL AND region_rid IS NOT NULL"), 1);
+	assert_int_equal(count(f, SQL_INDEXES), 9);
+	assert_int_equal(count(f, "SELECT count(*) FROM deferred_indexes"), 0);
+	/* Again, into a full table: nothing changes; then one name does. */
+	run_ok(f, "people", people, NULL, &res);
+	assert_int_equal(res.written, 0);
+	people = write_csv(f, "many2.csv", PEOPLE_HEADER, 101, learner_line, "زهرا");
+	run_ok(f, "people", people, NULL, &res);
+	assert_int_equal(res.written, 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM people WHERE given_name = 'زهرا'"), 1);
+
+	/* Enrolments: each row's fate is its own, inside a statement of many. */
+	enrolments = write_csv(f, "many_enrolments.csv", ENROLMENTS, 100, enrol_line, NULL);
+	run_ok(f, "enrolments", enrolments, NULL, &res);
+	assert_int_equal(res.written, 98);
+	assert_int_equal(res.rejected, 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM import_rejects WHERE row = 11 AND col = 'learner_id' "
+				  "AND reason = 'unknown learner \"NOPE\"'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM import_rejects WHERE row = 21 AND col = 'learner_id' "
+				  "AND reason = '\"T1\" is a teacher, not a learner'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM enrolments WHERE ext_id LIKE 'G%'"), 98);
+	/* An "enrolled" enrolment makes the school the learner's; a transfer does not. */
+	assert_int_equal(count(f, "SELECT count(*) FROM people p JOIN schools s ON s.sid = p.school_sid "
+				  "WHERE p.ext_id LIKE 'M%' AND s.code = 'S1001'"), 97);
+	assert_int_equal(count(f, "SELECT count(*) FROM people WHERE ext_id = 'M30' AND school_sid IS NULL"), 1);
+	assert_int_equal(count(f, SQL_INDEXES), 9);
+
+	/* Again: nothing changes, the same two rows are refused. */
+	run_ok(f, "enrolments", enrolments, NULL, &res);
+	assert_int_equal(res.written, 0);
+	assert_int_equal(res.rejected, 2);
+}
+
+/* A row the store refuses is rejected alone; the rest of its statement
+ * is written. */
+static void test_store_refuses_one_row(void **state)
+{
+	struct fx *f = *state;
+	struct import_result res;
+
+	load_places(f, true);
+	run_ok(f, "people", write_csv(f, "many.csv", PEOPLE_HEADER, 64, learner_line, NULL), NULL, &res);
+	assert_int_equal(res.written, 63);
+	assert_int_equal(res.rejected, 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM import_rejects WHERE row = 41 AND reason LIKE "
+				  "'the store refused this row%'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM people"), 63);
+	assert_int_equal(count(f, SQL_INDEXES), 9);
+}
+
+/* --strict: the whole load is one transaction, the drop of the indexes
+ * with it, so a rejected row takes everything back, indexes included. */
+static void test_strict_initial_load(void **state)
+{
+	struct fx *f = *state;
+	struct import_opts strict = {.strict = true};
+	struct import_result res;
+
+	load_places(f, true);
+	run_ok(f, "people", write_csv(f, "many.csv", PEOPLE_HEADER, 101, learner_line, NULL), &strict, &res);
+	assert_int_equal(res.rejected, 1);
+	assert_int_equal(res.written, 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM people"), 0);
+	assert_int_equal(count(f, SQL_INDEXES), 9);
+	assert_int_equal(count(f, "SELECT count(*) FROM deferred_indexes"), 0);
+}
+
+/* Another client writes a duplicate external id while the load has the
+ * unique index away: the index cannot be built again and the import
+ * fails saying why. A file of one transaction takes everything back
+ * with it, the drop too (store_test covers a record left behind). */
+static void test_rebuild_refused(void **state)
+{
+	static const char SQL_TWIN[] =
+		"CREATE TRIGGER twin AFTER INSERT ON people WHEN NEW.ext_id = 'M5' BEGIN "
+		"INSERT INTO people (id, ext_id, role, given_name, family_name, name_fold, created_at, updated_at, seq) "
+		"VALUES (NEW.id || '-twin', 'M5', 'learner', 'x', 'y', 'y x', NEW.created_at, NEW.created_at, NEW.seq); END";
+	struct fx *f = *state;
+	struct import_result res;
+
+	load_places(f, false);
+	assert_int_equal(store_exec(f->store, SQL_TWIN, ""), OK);
+	assert_int_equal(import_run(&f->c, "people", write_csv(f, "many.csv", PEOPLE_HEADER, 40, learner_line, NULL),
+				    NULL, &res), ERR_EXISTS);
+	assert_non_null(strstr(f->c.err.msg, "could not be built again"));
+	assert_int_equal(count(f, "SELECT count(*) FROM imports WHERE state = 'failed'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM people"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM deferred_indexes"), 0);
+	assert_int_equal(count(f, SQL_INDEXES), 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +568,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_strict_and_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persian_digits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_refuses_one_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strict_initial_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_refused, setup, teardown),
 	};
 
 	log_open("/dev/null", LOG_ERROR);

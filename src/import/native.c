@@ -116,7 +116,8 @@ static enum err region_finish(struct imp *im)
 	return rc;
 }
 
-const struct kind kind_regions = {"regions", "regions", region_cols, region_parse, region_keyed, region_finish};
+const struct kind kind_regions = {"regions", "regions", region_cols, region_parse, region_keyed, region_finish,
+				  NULL};
 
 /* ---- schools ----------------------------------------------------------- */
 
@@ -197,7 +198,7 @@ static enum err school_keyed(struct imp *im, struct batch *b, struct rec *r)
 	return keyed(im, b, r, SV_CODE, "code", school_write);
 }
 
-const struct kind kind_schools = {"schools", "schools", school_cols, school_parse, school_keyed, NULL};
+const struct kind kind_schools = {"schools", "schools", school_cols, school_parse, school_keyed, NULL, NULL};
 
 /* ---- people ------------------------------------------------------------ */
 
@@ -249,7 +250,7 @@ static enum err person_keyed(struct imp *im, struct batch *b, struct rec *r)
 	return keyed(im, b, r, PV_ID, "id", person_write);
 }
 
-const struct kind kind_people = {"people", "people", person_cols, person_parse, person_keyed, NULL};
+const struct kind kind_people = {"people", "people", person_cols, person_parse, person_keyed, NULL, "people"};
 
 /* The second pass over people.csv: a guardian's children may come after
  * the guardian, so links are made once every person is in. */
@@ -270,7 +271,7 @@ static enum err link_write(struct imp *im, struct batch *b, struct rec *r)
 	return person_link(im, r, V(b, r, 0), V(b, r, 1), "guardian_of", false);
 }
 
-const struct kind kind_people_links = {"people", "people", person_cols, link_parse, link_write, NULL};
+const struct kind kind_people_links = {"people", "people", person_cols, link_parse, link_write, NULL, NULL};
 
 /* ---- enrolments -------------------------------------------------------- */
 
@@ -312,4 +313,5 @@ static enum err enrol_keyed(struct imp *im, struct batch *b, struct rec *r)
 	return keyed(im, b, r, EV_ID, "id", enrol_school);
 }
 
-const struct kind kind_enrolments = {"enrolments", "enrolments", enrol_cols, enrol_parse, enrol_keyed, NULL};
+const struct kind kind_enrolments = {"enrolments", "enrolments", enrol_cols, enrol_parse, enrol_keyed, NULL,
+				     "enrolments"};

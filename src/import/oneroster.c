@@ -114,7 +114,8 @@ static enum err session_write(struct imp *im, struct batch *b, struct rec *r)
 	return OK;
 }
 
-const struct kind or_sessions = {"academicSessions", "oneroster", session_cols, session_parse, session_write, NULL};
+const struct kind or_sessions = {"academicSessions", "oneroster", session_cols, session_parse, session_write, NULL,
+				NULL};
 
 /* ---- orgs -------------------------------------------------------------- */
 
@@ -231,9 +232,9 @@ static enum err org_school(struct imp *im, struct batch *b, struct rec *r)
 	return school_write(im, b, &s);
 }
 
-const struct kind or_orgs = {"orgs", "oneroster", org_cols, org_parse, org_map, NULL};
-static const struct kind or_org_regions = {"orgs", "oneroster", org_cols, org_parse, org_region, NULL};
-static const struct kind or_org_schools = {"orgs", "oneroster", org_cols, org_parse, org_school, NULL};
+const struct kind or_orgs = {"orgs", "oneroster", org_cols, org_parse, org_map, NULL, NULL};
+static const struct kind or_org_regions = {"orgs", "oneroster", org_cols, org_parse, org_region, NULL, NULL};
+static const struct kind or_org_schools = {"orgs", "oneroster", org_cols, org_parse, org_school, NULL, NULL};
 
 /* ---- courses and classes ----------------------------------------------- */
 
@@ -264,7 +265,7 @@ static enum err course_write(struct imp *im, struct batch *b, struct rec *r)
 	return OK;
 }
 
-const struct kind or_courses = {"courses", "oneroster", course_cols, course_parse, course_write, NULL};
+const struct kind or_courses = {"courses", "oneroster", course_cols, course_parse, course_write, NULL, NULL};
 
 enum { CL_SID, CL_GRADES, CL_COURSE, CL_SCHOOL, CL_TERMS };
 static const struct column class_cols[] = {
@@ -308,7 +309,7 @@ static enum err class_write(struct imp *im, struct batch *b, struct rec *r)
 	return OK;
 }
 
-const struct kind or_classes = {"classes", "oneroster", class_cols, class_parse, class_write, NULL};
+const struct kind or_classes = {"classes", "oneroster", class_cols, class_parse, class_write, NULL, NULL};
 
 /* ---- roles (1.2) ------------------------------------------------------- */
 
@@ -339,7 +340,7 @@ static enum err role_write(struct imp *im, struct batch *b, struct rec *r)
 	return OK;
 }
 
-static const struct kind or_roles = {"roles", "oneroster", role_cols, role_parse, role_write, NULL};
+static const struct kind or_roles = {"roles", "oneroster", role_cols, role_parse, role_write, NULL, NULL};
 
 /* ---- users ------------------------------------------------------------- */
 
@@ -454,7 +455,7 @@ static enum err user_write(struct imp *im, struct batch *b, struct rec *r)
 	return person_write(im, b, r);
 }
 
-const struct kind or_users = {"users", "oneroster", user_cols, user_parse, user_write, NULL};
+const struct kind or_users = {"users", "oneroster", user_cols, user_parse, user_write, NULL, "people"};
 
 /* Guardian links, once every user is in: a guardian's agents are their
  * children; a student's agents are their guardians. */
@@ -468,7 +469,7 @@ static enum err user_links(struct imp *im, struct batch *b, struct rec *r)
 	return person_link(im, r, id, agents, "agentSourcedIds", !strcmp(mine, "learner"));
 }
 
-const struct kind or_users_links = {"users", "oneroster", user_cols, user_parse, user_links, NULL};
+const struct kind or_users_links = {"users", "oneroster", user_cols, user_parse, user_links, NULL, NULL};
 
 /* ---- demographics ------------------------------------------------------ */
 
@@ -524,7 +525,8 @@ static enum err demo_write(struct imp *im, struct batch *b, struct rec *r)
 	return reject(im, r->row, "sourcedId", arena_printf(im->c->arena, "unknown user \"%s\"", id));
 }
 
-const struct kind or_demographics = {"demographics", "oneroster", demo_cols, demo_parse, demo_write, NULL};
+const struct kind or_demographics = {"demographics", "oneroster", demo_cols, demo_parse, demo_write, NULL,
+				    NULL};
 
 /* ---- enrollments ------------------------------------------------------- */
 
@@ -585,7 +587,8 @@ static enum err enr_write(struct imp *im, struct batch *b, struct rec *r)
 	return enrol_write(im, b, r, false);
 }
 
-const struct kind or_enrollments = {"enrollments", "oneroster", enr_cols, enr_parse, enr_write, NULL};
+const struct kind or_enrollments = {"enrollments", "oneroster", enr_cols, enr_parse, enr_write, NULL,
+				   "enrolments"};
 
 /* ---- the whole set ----------------------------------------------------- */
 
@@ -660,7 +663,7 @@ static void manifest(struct imp *im, struct source *src)
 static bool users_have_role(struct imp *im, struct source *src)
 {
 	static const struct column role_only[] = {{"role", true}, {NULL, false}};
-	static const struct kind probe = {"users", "oneroster", role_only, NULL, NULL, NULL};
+	static const struct kind probe = {"users", "oneroster", role_only, NULL, NULL, NULL, NULL};
 	struct errinfo keep = im->c->err;
 	bool has = one(im, src, F_USERS, &probe, true, true) == OK;
 
@@ -700,7 +703,9 @@ static enum err run(struct imp *im, struct source *src)
 		rc = one(im, src, F_USERS, &or_users, false, false);
 	if (rc == OK)
 		rc = one(im, src, F_DEMOGRAPHICS, &or_demographics, false, false);
-	if (rc == OK)
+	/* The second pass over users.csv links guardians; a file with no
+	 * agentSourcedIds has nothing for it to do. */
+	if (rc == OK && im->links_needed)
 		rc = one(im, src, F_USERS, &or_users_links, false, true);
 	if (rc == OK)
 		rc = one(im, src, F_ENROLLMENTS, &or_enrollments, false, false);

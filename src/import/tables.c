@@ -1,11 +1,12 @@
 /*
- * tables.c — writing validated rows into the registry tables: one upsert
+ * tables.c — writing validated rows into the registry tables: an upsert
  * per row, keyed by the external id, that changes the row (and bumps its
  * seq and updated_at) only when a value differs from what is stored.
+ * People and enrolments go IMPORT_ROWS to a statement (struct pending).
  *
  * A column the file does not have is left as stored: its bit in the mask
- * parameter (the last one) makes the update keep the old value. A blank
- * field in a column the file has is a missing value and is written so.
+ * parameter makes the update keep the old value. A blank field in a
+ * column the file has is a missing value and is written so.
  *
  * References (a region's parent, a school's region, a person's school, an
  * enrolment's learner) are resolved here, in file order, against the maps
@@ -26,8 +27,8 @@
 #define K(t, m, c, bit) "CASE WHEN " m " & " #bit " THEN " t "." c " ELSE excluded." c " END"
 #define KR(c, bit) K("regions", "?15", c, bit)
 #define KS(c, bit) K("schools", "?25", c, bit)
-#define KP(c, bit) K("people", "?19", c, bit)
-#define KE(c, bit) K("enrolments", "?12", c, bit)
+#define KP(c, bit) K("people", "?3", c, bit)
+#define KE(c, bit) K("enrolments", "?3", c, bit)
 
 static const char SQL_REGION[] =
 	"INSERT INTO regions (id, code, parent_rid, level, depth, path, name, name_fold, names, deprivation, "
@@ -83,28 +84,44 @@ static const char SQL_SCHOOL[] =
 	KS("projectors", 32768) ", " KS("computer_centre", 65536) ") "
 	"RETURNING sid";
 
-static const char SQL_PERSON[] =
-	"INSERT OR FAIL INTO people (id, ext_id, role, given_name, family_name, father_name, name_fold, sex, birth_date, "
+/*
+ * People and enrolments are written IMPORT_ROWS to a statement (store.h,
+ * store_rows): ?1 is the time, ?2 the change sequence and ?3 the mask,
+ * the same for every row; a row's own values follow. Each has two tails:
+ * the upsert by external id, and, for an initial load (the table was
+ * empty and its ext_id index is away until the end of the file), none:
+ * every row is new, and the duplicate set has already refused any id
+ * the file repeats.
+ */
+static const char PERSON_HEAD[] =
+	"INSERT INTO people (id, ext_id, role, given_name, family_name, father_name, name_fold, sex, birth_date, "
 	"national_id, region_rid, school_sid, subjects, digital_skills, has_device, has_internet, created_at, "
-	"updated_at, seq) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, ''), ?7, COALESCE(?8, ''), COALESCE(?9, ''), COALESCE(?10, ''), "
-	"NULLIF(?11, 0), NULLIF(?12, 0), COALESCE(?13, ''), ?14, ?15, ?16, ?17, ?17, ?18) "
-	"ON CONFLICT (ext_id) DO UPDATE SET role = excluded.role, given_name = excluded.given_name, "
-	"family_name = excluded.family_name, name_fold = excluded.name_fold, "
-	"father_name = " KP("father_name", 1) ", sex = " KP("sex", 2) ", "
-	"birth_date = " KP("birth_date", 4) ", national_id = " KP("national_id", 8) ", "
-	"region_rid = " KP("region_rid", 16) ", school_sid = " KP("school_sid", 32) ", "
-	"subjects = " KP("subjects", 64) ", digital_skills = " KP("digital_skills", 128) ", "
-	"has_device = " KP("has_device", 256) ", has_internet = " KP("has_internet", 512) ", "
-	"updated_at = excluded.updated_at, seq = excluded.seq "
-	"WHERE (people.role, people.given_name, people.family_name, people.name_fold, people.father_name, "
-	"people.sex, people.birth_date, people.national_id, people.region_rid, people.school_sid, people.subjects, "
-	"people.digital_skills, people.has_device, people.has_internet) IS NOT "
-	"(excluded.role, excluded.given_name, excluded.family_name, excluded.name_fold, "
-	KP("father_name", 1) ", " KP("sex", 2) ", " KP("birth_date", 4) ", "
-	KP("national_id", 8) ", " KP("region_rid", 16) ", " KP("school_sid", 32) ", "
-	KP("subjects", 64) ", " KP("digital_skills", 128) ", " KP("has_device", 256) ", "
-	KP("has_internet", 512) ")";
+	"updated_at, seq) VALUES ";
+static const char PERSON_ROW[] =
+	"(?4, ?5, ?6, ?7, ?8, COALESCE(?9, ''), ?10, COALESCE(?11, ''), COALESCE(?12, ''), COALESCE(?13, ''), "
+	"NULLIF(?14, 0), NULLIF(?15, 0), COALESCE(?16, ''), ?17, ?18, ?19, ?1, ?1, ?2)";
+static struct store_rows person_rows = {
+	.shared = 3,
+	.head = PERSON_HEAD,
+	.row = PERSON_ROW,
+	.tail = " ON CONFLICT (ext_id) DO UPDATE SET role = excluded.role, given_name = excluded.given_name, "
+		"family_name = excluded.family_name, name_fold = excluded.name_fold, "
+		"father_name = " KP("father_name", 1) ", sex = " KP("sex", 2) ", "
+		"birth_date = " KP("birth_date", 4) ", national_id = " KP("national_id", 8) ", "
+		"region_rid = " KP("region_rid", 16) ", school_sid = " KP("school_sid", 32) ", "
+		"subjects = " KP("subjects", 64) ", digital_skills = " KP("digital_skills", 128) ", "
+		"has_device = " KP("has_device", 256) ", has_internet = " KP("has_internet", 512) ", "
+		"updated_at = excluded.updated_at, seq = excluded.seq "
+		"WHERE (people.role, people.given_name, people.family_name, people.name_fold, people.father_name, "
+		"people.sex, people.birth_date, people.national_id, people.region_rid, people.school_sid, "
+		"people.subjects, people.digital_skills, people.has_device, people.has_internet) IS NOT "
+		"(excluded.role, excluded.given_name, excluded.family_name, excluded.name_fold, "
+		KP("father_name", 1) ", " KP("sex", 2) ", " KP("birth_date", 4) ", "
+		KP("national_id", 8) ", " KP("region_rid", 16) ", " KP("school_sid", 32) ", "
+		KP("subjects", 64) ", " KP("digital_skills", 128) ", " KP("has_device", 256) ", "
+		KP("has_internet", 512) ")",
+};
+static struct store_rows person_new_rows = {.shared = 3, .head = PERSON_HEAD, .row = PERSON_ROW, .tail = ""};
 
 static const char SQL_PERSON_PID[] = "SELECT pid, role FROM people WHERE ext_id = ?1";
 
@@ -112,22 +129,34 @@ static const char SQL_LINK[] =
 	"INSERT INTO guardianships (learner_pid, guardian_pid, relation) VALUES (?1, ?2, '') "
 	"ON CONFLICT (learner_pid, guardian_pid) DO NOTHING";
 
-/* The learner is found by the insert itself (one statement a row): when
- * nothing is written, a second look tells "unchanged" from "no such
- * learner". */
-static const char SQL_ENROL[] =
-	"INSERT OR FAIL INTO enrolments (id, ext_id, learner_pid, school_sid, grade, school_year, status, start_date, "
+/* The learner is found by the insert itself (one join for the rows):
+ * the rows written come back, and for the others a second look tells
+ * "unchanged" from "no such learner". */
+static const char ENROL_HEAD[] =
+	"INSERT INTO enrolments (id, ext_id, learner_pid, school_sid, grade, school_year, status, start_date, "
 	"end_date, created_at, updated_at, seq) "
-	"SELECT ?1, ?2, p.pid, ?4, ?5, ?6, COALESCE(?7, 'enrolled'), COALESCE(?8, ''), COALESCE(?9, ''), ?10, ?10, ?11 "
-	"FROM people p WHERE p.ext_id = ?3 AND p.role = 'learner' "
-	"ON CONFLICT (ext_id) DO UPDATE SET learner_pid = excluded.learner_pid, school_sid = excluded.school_sid, "
-	"grade = excluded.grade, school_year = excluded.school_year, "
-	"status = " KE("status", 1) ", start_date = " KE("start_date", 2) ", "
-	"end_date = " KE("end_date", 4) ", updated_at = excluded.updated_at, seq = excluded.seq "
-	"WHERE (enrolments.learner_pid, enrolments.school_sid, enrolments.grade, enrolments.school_year, "
-	"enrolments.status, enrolments.start_date, enrolments.end_date) IS NOT "
-	"(excluded.learner_pid, excluded.school_sid, excluded.grade, excluded.school_year, "
-	KE("status", 1) ", " KE("start_date", 2) ", " KE("end_date", 4) ")";
+	"SELECT v.column1, v.column2, p.pid, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, "
+	"?1, ?1, ?2 FROM (VALUES ";
+static const char ENROL_ROW[] =
+	"(?4, ?5, ?6, ?7, ?8, ?9, COALESCE(?10, 'enrolled'), COALESCE(?11, ''), COALESCE(?12, ''))";
+#define ENROL_FROM ") AS v CROSS JOIN people p WHERE p.ext_id = v.column3 AND p.role = 'learner' "
+static struct store_rows enrol_rows = {
+	.shared = 3,
+	.head = ENROL_HEAD,
+	.row = ENROL_ROW,
+	.tail = ENROL_FROM "ON CONFLICT (ext_id) DO UPDATE SET learner_pid = excluded.learner_pid, "
+		"school_sid = excluded.school_sid, grade = excluded.grade, school_year = excluded.school_year, "
+		"status = " KE("status", 1) ", start_date = " KE("start_date", 2) ", "
+		"end_date = " KE("end_date", 4) ", updated_at = excluded.updated_at, seq = excluded.seq "
+		"WHERE (enrolments.learner_pid, enrolments.school_sid, enrolments.grade, enrolments.school_year, "
+		"enrolments.status, enrolments.start_date, enrolments.end_date) IS NOT "
+		"(excluded.learner_pid, excluded.school_sid, excluded.grade, excluded.school_year, "
+		KE("status", 1) ", " KE("start_date", 2) ", " KE("end_date", 4) ") "
+		"RETURNING ext_id",
+};
+static struct store_rows enrol_new_rows = {
+	.shared = 3, .head = ENROL_HEAD, .row = ENROL_ROW, .tail = ENROL_FROM "RETURNING ext_id",
+};
 
 /* A learner enrolled at a school has it as their current school, and its
  * region as theirs when they have none (as the registry's API does). */
@@ -253,6 +282,165 @@ static void bulk_id(struct imp *im, char out[ID_LEN])
 	}
 	out[36] = '\0';
 }
+
+/* ---- People and enrolments, IMPORT_ROWS to a statement --------------- */
+
+/* What differs between the tables whose rows wait (struct pending). */
+struct pend_shape {
+	struct store_rows *sql;
+	int per_row;        /* values of one row */
+	int key;            /* -1, or the value holding the external id when the
+			       statement returns the ext_id of each row written */
+	void (*values)(const struct pend_row *w, struct store_val *v);
+	enum err (*after)(struct imp *im, struct pend_row *w);   /* each row, in order (may be NULL) */
+};
+
+#define SHARED_VALUES 3     /* the time, the change sequence, the mask */
+#define PERSON_ROW_VALUES 16
+#define ENROL_ROW_VALUES 9
+_Static_assert(IMPORT_ROWS <= STORE_ROWS_MAX, "IMPORT_ROWS rows must fit one statement");
+_Static_assert(ENROL_ROW_VALUES <= PERSON_ROW_VALUES, "rows_run's values are sized for people");
+
+static struct store_val text_val(const char *s)
+{
+	return (struct store_val){.t = s};
+}
+
+static struct store_val int_val(int64_t i)
+{
+	return (struct store_val){.i = i, .is_int = true};
+}
+
+/* Marks the waiting row whose external id came back. Rows come back in
+ * the order they were given, so the search starts after the last one. */
+static void mark(struct pending *p, int first, int n, int *at, const char *ext_id)
+{
+	for (int k = 0; k < n; k++) {
+		struct pend_row *w = &p->row[first + (*at + k) % n];
+		if (w->state == 0 && !strcmp(V(w->b, w->r, p->shape->key), ext_id)) {
+			w->state = 1;
+			*at = (*at + k + 1) % n;
+			return;
+		}
+	}
+}
+
+/* Writes n waiting rows from first with one statement; *changes is the
+ * rows it changed. */
+static enum err rows_run(struct imp *im, int first, int n, int64_t *changes)
+{
+	struct pending *p = &im->pend;
+	const struct pend_shape *sh = p->shape;
+	struct store_val v[SHARED_VALUES + IMPORT_ROWS * PERSON_ROW_VALUES];
+	struct stmt *st;
+	int at = 0;
+	enum err rc;
+
+	v[0] = text_val(im->now);
+	v[1] = int_val(im->seq);
+	v[2] = int_val(p->mask);
+	for (int i = 0; i < n; i++)
+		sh->values(&p->row[first + i], v + SHARED_VALUES + i * sh->per_row);
+	if ((rc = store_query_rows(im->c->store, &st, sh->sql, n, v)) != OK)
+		return rc;
+	if (sh->sql->per_row != sh->per_row)
+		BUG("import: a row statement's placeholders and its values differ");
+	while (store_next(st))
+		if (sh->key >= 0)
+			mark(p, first, n, &at, store_text(st, 0));
+	rc = store_done(st);
+	*changes = rc == OK ? store_changes(im->c->store) : 0;
+	return rc;
+}
+
+/* Writes the waiting rows one at a time, so a row the store refuses is
+ * rejected alone. */
+static enum err rows_singly(struct imp *im, int64_t *changes)
+{
+	struct pending *p = &im->pend;
+	enum err rc = OK;
+
+	for (int i = 0; i < p->n; i++)
+		p->row[i].state = 0;
+	for (int i = 0; i < p->n && rc == OK; i++) {
+		int64_t one = 0;
+		rc = rows_run(im, i, 1, &one);
+		if (rc == ERR_EXISTS || rc == ERR_STORE) {
+			p->row[i].state = -1;
+			rc = row_store_err(im, p->row[i].r, rc);
+		}
+		*changes += one;
+	}
+	return rc;
+}
+
+enum err rows_flush(struct imp *im)
+{
+	struct pending *p = &im->pend;
+	int64_t changes = 0;
+	enum err rc = OK;
+
+	if (!p->n)
+		return OK;
+	if (p->n == IMPORT_ROWS)
+		rc = rows_run(im, 0, p->n, &changes);
+	if (p->n < IMPORT_ROWS || rc == ERR_EXISTS || rc == ERR_STORE) {
+		changes = 0;
+		rc = rows_singly(im, &changes);
+	}
+	if (rc == OK)
+		im->res->written += changes;
+	for (int i = 0; i < p->n && rc == OK && p->shape->after; i++)
+		rc = p->shape->after(im, &p->row[i]);
+	p->n = 0;
+	return rc;
+}
+
+void rows_drop(struct imp *im)
+{
+	im->pend.n = 0;
+}
+
+/* Adds a row to those waiting: they are written first when they are of
+ * another table or lack other columns, and all together once
+ * IMPORT_ROWS wait. */
+static enum err pend_add(struct imp *im, const struct pend_shape *sh, struct batch *b, struct rec *r,
+			 int64_t mask, int64_t region, int64_t school, bool set_school)
+{
+	struct pending *p = &im->pend;
+	struct pend_row *w;
+	enum err rc;
+
+	if (p->n && (p->shape != sh || p->mask != mask) && (rc = rows_flush(im)) != OK)
+		return rc;
+	p->shape = sh;
+	p->mask = mask;
+	w = &p->row[p->n++];
+	*w = (struct pend_row){.b = b, .r = r, .region = region, .school = school, .set_school = set_school};
+	bulk_id(im, w->id);
+	return p->n == IMPORT_ROWS ? rows_flush(im) : OK;
+}
+
+static void person_values(const struct pend_row *w, struct store_val *v)
+{
+	static const int text[] = {PV_ID, PV_ROLE, PV_GIVEN, PV_FAMILY, PV_FATHER, PV_FOLD, PV_SEX, PV_BIRTH,
+				   PV_NATIONAL};
+	static const int tail[] = {PV_SUBJECTS, PV_SKILLS, PV_DEVICE, PV_INTERNET};
+	int i = 0;
+
+	v[i++] = text_val(w->id);
+	for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
+		v[i++] = text_val(V(w->b, w->r, text[k]));
+	v[i++] = int_val(w->region);
+	v[i++] = int_val(w->school);
+	for (size_t k = 0; k < sizeof tail / sizeof tail[0]; k++)
+		v[i++] = text_val(V(w->b, w->r, tail[k]));
+}
+
+static const struct pend_shape person_shapes[2] = {
+	{&person_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
+	{&person_new_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
+};
 
 /* Copies a region row aside until its parent has been seen. */
 static void defer(struct imp *im, struct batch *b, struct rec *r)
@@ -389,7 +577,6 @@ enum err person_write(struct imp *im, struct batch *b, struct rec *r)
 	const char *rcode = V(b, r, PV_REGION), *scode = V(b, r, PV_SCHOOL);
 	struct mval *region = rcode ? cmap_get(&im->regions, rcode) : NULL;
 	struct mval *school = scode ? cmap_get(&im->schools, scode) : NULL;
-	char id[ID_LEN];
 	enum err rc;
 
 	if (rcode && !region)
@@ -403,17 +590,9 @@ enum err person_write(struct imp *im, struct batch *b, struct rec *r)
 		return rc;
 	if (V(b, r, PV_GUARDIAN_OF))
 		im->links_needed = true;
-	bulk_id(im, id);
-	rc = store_exec(im->c->store, SQL_PERSON, "tttttttttt" "ii" "ttttt" "ii", id, V(b, r, PV_ID), V(b, r, PV_ROLE),
-			V(b, r, PV_GIVEN), V(b, r, PV_FAMILY), V(b, r, PV_FATHER), V(b, r, PV_FOLD), V(b, r, PV_SEX),
-			V(b, r, PV_BIRTH), V(b, r, PV_NATIONAL), region ? region->id : school ? school->aux : (int64_t)0,
-			school ? school->id : (int64_t)0, V(b, r, PV_SUBJECTS), V(b, r, PV_SKILLS),
-			V(b, r, PV_DEVICE), V(b, r, PV_INTERNET), im->now, im->seq, mask(r, opt, 10));
-	if (rc != OK)
-		return row_store_err(im, r, rc);
-	if (store_changes(im->c->store) > 0)
-		counted(im);
-	return OK;
+	return pend_add(im, &person_shapes[im->initial], b, r, mask(r, opt, 10),
+			region ? region->id : school ? school->aux : (int64_t)0, school ? school->id : (int64_t)0,
+			false);
 }
 
 enum err person_link(struct imp *im, struct rec *r, const char *guardian, const char *children,
@@ -467,12 +646,40 @@ static void enrol_why(struct imp *im, struct batch *b, struct rec *r, const char
 	reject_rec(im, b, r, rc);
 }
 
+static void enrol_values(const struct pend_row *w, struct store_val *v)
+{
+	v[0] = text_val(w->id);
+	v[1] = text_val(V(w->b, w->r, EV_ID));
+	v[2] = text_val(V(w->b, w->r, EV_LEARNER));
+	v[3] = int_val(w->school);
+	for (int i = 4, k = EV_GRADE; k <= EV_END; i++, k++)
+		v[i] = text_val(V(w->b, w->r, k));
+}
+
+/* After the statement: a row not written is explained; an "enrolled"
+ * one may move the learner to the school. */
+static enum err enrol_after(struct imp *im, struct pend_row *w)
+{
+	const char *lid = V(w->b, w->r, EV_LEARNER), *status = V(w->b, w->r, EV_STATUS);
+	enum err rc = OK;
+
+	if (w->state == 0)
+		enrol_why(im, w->b, w->r, lid, &rc);
+	if (w->state <= 0 || !w->set_school || (status && strcmp(status, "enrolled") != 0))
+		return rc;
+	return store_exec(im->c->store, SQL_LEARNER_SCHOOL, "ititi", w->school, im->now, im->seq, lid, w->region);
+}
+
+static const struct pend_shape enrol_shapes[2] = {
+	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after},
+	{&enrol_new_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after},
+};
+
 enum err enrol_write(struct imp *im, struct batch *b, struct rec *r, bool set_school)
 {
 	static const int opt[] = {EV_STATUS, EV_START, EV_END};
-	const char *lid = V(b, r, EV_LEARNER), *scode = V(b, r, EV_SCHOOL), *status = V(b, r, EV_STATUS);
+	const char *scode = V(b, r, EV_SCHOOL);
 	struct mval *school = scode ? cmap_get(&im->schools, scode) : NULL;
-	char id[ID_LEN];
 	enum err rc;
 
 	if (scode && !school)
@@ -481,19 +688,6 @@ enum err enrol_write(struct imp *im, struct batch *b, struct rec *r, bool set_sc
 		out_of_scope(im, b, r, "school_code", school_path(im, school));
 	if (reject_rec(im, b, r, &rc))
 		return rc;
-	bulk_id(im, id);
-	rc = store_exec(im->c->store, SQL_ENROL, "ttti" "tttttti" "i", id, V(b, r, EV_ID), lid, school->id,
-			V(b, r, EV_GRADE), V(b, r, EV_YEAR), status, V(b, r, EV_START), V(b, r, EV_END), im->now,
-			im->seq, mask(r, opt, 3));
-	if (rc != OK)
-		return row_store_err(im, r, rc);
-	if (store_changes(im->c->store) == 0) {
-		enrol_why(im, b, r, lid, &rc);
-		return rc;
-	}
-	counted(im);
-	if (!set_school || (status && strcmp(status, "enrolled") != 0))
-		return OK;
-	return store_exec(im->c->store, SQL_LEARNER_SCHOOL, "ititi", school->id, im->now, im->seq, lid,
-			  school->aux);
+	return pend_add(im, &enrol_shapes[im->initial], b, r, mask(r, opt, 3), school->aux, school->id,
+			set_school);
 }

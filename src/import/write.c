@@ -41,6 +41,8 @@ enum err tx_commit(struct imp *im)
 
 	if (!im->in_tx)
 		return OK;
+	if ((rc = rows_flush(im)) != OK)
+		return rc;
 	im->in_tx = false;
 	if ((rc = store_commit(im->c->store)) != OK)
 		store_rollback(im->c->store);
@@ -49,6 +51,7 @@ enum err tx_commit(struct imp *im)
 
 void tx_rollback(struct imp *im)
 {
+	rows_drop(im);
 	if (im->in_tx)
 		store_rollback(im->c->store);
 	im->in_tx = false;

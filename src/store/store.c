@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/conf.h"
 #include "base/embed.h"
 #include "base/log.h"
@@ -24,6 +25,9 @@
 
 #define STMT_CACHE 128      /* statements kept prepared per connection */
 #define MIGRATION_PREFIX "src/store/migrations/"
+#define DEFERRED_SINCE 3    /* the migration that made deferred_indexes */
+#define BULK_SUFFIX "-bulk" /* beside the database: the lock of the connection deferring indexes */
+#define ROWS_TEXT_MAX ((size_t)1 << 20)
 
 struct stmt {
 	struct store *s;
@@ -38,6 +42,8 @@ struct store {
 	sqlite3 *db;
 	struct stmt cache[STMT_CACHE];
 	int version;
+	bool bulk;          /* store_bulk is on */
+	int bulk_fd;        /* the deferral lock, while this connection holds it; -1 */
 	char path[1024];
 };
 
@@ -77,9 +83,30 @@ static enum err exec_script(struct store *s, const char *sql)
 	return OK;
 }
 
+/* Foreign keys the migration broke, if any (it rebuilt a table the wrong
+ * way): the first is logged. */
+static enum err foreign_key_check(struct store *s)
+{
+	struct stmt *st;
+	enum err rc;
+	bool broken;
+
+	if ((rc = store_query(s, &st, "PRAGMA foreign_key_check", "")) != OK)
+		return rc;
+	if ((broken = store_next(st)))
+		log_msg(LOG_ERROR, NULL, "store: a migration broke a foreign key of %s (row %lld, to %s)",
+			store_text(st, 0), (long long)store_int(st, 1), store_text(st, 2));
+	rc = store_done(st);
+	return rc == OK && broken ? ERR_STORE : rc;
+}
+
 /* Applies, in order, each embedded migration newer than the schema. Each
  * runs in its own transaction with its version, so a crash leaves the
- * schema at a whole version. */
+ * schema at a whole version. A migration that drops a table (to rebuild
+ * it the SQLite way: new table, copy, drop, rename) runs with foreign
+ * keys off, set before its transaction (SQLite ignores the pragma inside
+ * one), and they are checked whole before it commits; the others keep
+ * them on and skip the check, which reads every row that has one. */
 static enum err migrate(struct store *s, struct errinfo *ei)
 {
 	enum err rc;
@@ -94,6 +121,7 @@ static enum err migrate(struct store *s, struct errinfo *ei)
 	for (int want = (int)have + 1;; want++) {
 		const struct embedded *e, *found = NULL;
 		char prefix[64], now[TIME_ISO_LEN];
+		bool rebuilds;
 
 		snprintf(prefix, sizeof prefix, MIGRATION_PREFIX "%04d_", want);
 		for (e = embedded_files; e->name; e++)
@@ -102,15 +130,22 @@ static enum err migrate(struct store *s, struct errinfo *ei)
 		if (!found)
 			break;
 		time_now_iso(now);
-		if ((rc = store_begin(s)) != OK)
+		rebuilds = strstr((const char *)found->data, "DROP TABLE") != NULL;
+		if (rebuilds)
+			exec_script(s, "PRAGMA foreign_keys = OFF");
+		if ((rc = store_begin(s)) != OK) {
+			exec_script(s, "PRAGMA foreign_keys = ON");
 			return err_set(ei, rc, NULL, "cannot lock the store to migrate it");
+		}
 		if ((rc = exec_script(s, (const char *)found->data)) != OK ||
 		    (rc = store_exec(s, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
 				     "itt", (int64_t)want, found->name + strlen(MIGRATION_PREFIX), now)) != OK ||
-		    (rc = store_commit(s)) != OK) {
+		    (rebuilds && (rc = foreign_key_check(s)) != OK) || (rc = store_commit(s)) != OK) {
 			store_rollback(s);
+			exec_script(s, "PRAGMA foreign_keys = ON");
 			return err_set(ei, rc, NULL, "migration %s failed", found->name);
 		}
+		exec_script(s, "PRAGMA foreign_keys = ON");
 		log_msg(LOG_INFO, NULL, "store: applied migration %s", found->name);
 		have = want;
 	}
@@ -134,6 +169,7 @@ enum err store_open(const char *dir, bool do_migrate, struct store **out, struct
 
 	pthread_once(&once, engine_setup);
 	*out = NULL;
+	s->bulk_fd = -1;
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
 		free(s);
 		return err_set(ei, ERR_IO, NULL, "cannot create the data directory %s: %s", dir, strerror(errno));
@@ -161,6 +197,10 @@ enum err store_open(const char *dir, bool do_migrate, struct store **out, struct
 		store_int1(s, &v, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "");
 		s->version = (int)v;
 	}
+	/* A store without its indexes still answers every query, only
+	 * slowly: a failed rebuild is logged, and tried again next time. */
+	if (do_migrate && store_recover_indexes(s) != OK)
+		log_msg(LOG_ERROR, NULL, "store: the indexes a bulk load left deferred could not be built");
 	*out = s;
 	return OK;
 fail:
@@ -168,10 +208,18 @@ fail:
 	return rc;
 }
 
+static void bulk_unlock(struct store *s)
+{
+	if (s->bulk_fd >= 0)
+		close(s->bulk_fd);
+	s->bulk_fd = -1;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	bulk_unlock(s);
 	for (int i = 0; i < STMT_CACHE; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
@@ -388,15 +436,281 @@ enum err store_seq_next(struct store *s, int64_t *out)
  */
 void store_bulk(struct store *s, bool on)
 {
-	static const char *const sql[2][4] = {
+	static const char *const sql[2][5] = {
 		{"PRAGMA foreign_keys = ON", "PRAGMA ignore_check_constraints = OFF", "PRAGMA cache_size = -2000",
-		 "PRAGMA wal_autocheckpoint = 1000"},
+		 "PRAGMA wal_autocheckpoint = 1000", "PRAGMA threads = 0"},
 		{"PRAGMA foreign_keys = OFF", "PRAGMA ignore_check_constraints = ON", "PRAGMA cache_size = -65536",
-		 "PRAGMA wal_autocheckpoint = 16384"},
+		 "PRAGMA wal_autocheckpoint = 16384", "PRAGMA threads = 1"},
 	};
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		exec_script(s, sql[on][i]);
+	s->bulk = on;
+	if (!on)
+		bulk_unlock(s);
+}
+
+/* ---- many rows in one statement ---- */
+
+static pthread_mutex_t rows_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The number of a placeholder whose digits start at p. */
+static int param_number(const char *p)
+{
+	int k = 0;
+
+	for (; *p >= '0' && *p <= '9' && k < 100000; p++)
+		k = k * 10 + (*p - '0');
+	return k;
+}
+
+/* The highest placeholder number in sql (which has no '?' in a literal). */
+static int max_param(const char *sql)
+{
+	int top = 0;
+
+	for (const char *p = strchr(sql, '?'); p; p = strchr(p + 1, '?'))
+		if (param_number(p + 1) > top)
+			top = param_number(p + 1);
+	return top;
+}
+
+/* Appends sql with each placeholder above shared moved up by add. */
+static void renumber(struct buf *b, const char *sql, int shared, int add)
+{
+	for (const char *p = sql; *p;) {
+		const char *q = strchr(p, '?');
+		int k;
+		if (!q) {
+			buf_puts(b, p);
+			return;
+		}
+		buf_add(b, p, (size_t)(q + 1 - p));
+		k = param_number(q + 1);
+		buf_add_i64(b, k > shared ? k + add : k);
+		for (p = q + 1; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+}
+
+/* The text of sql for n rows, made on first use. */
+static const char *rows_text(struct store_rows *sql, int n)
+{
+	const char *text;
+
+	pthread_mutex_lock(&rows_lock);
+	if (!sql->text[n]) {
+		struct buf b;
+		if (max_param(sql->head) > sql->shared || max_param(sql->tail) > sql->shared)
+			BUG("a multi-row statement's head or tail uses a row's placeholder");
+		sql->per_row = max_param(sql->row) - sql->shared;
+		buf_init(&b, ROWS_TEXT_MAX);
+		buf_puts(&b, sql->head);
+		for (int i = 0; i < n; i++) {
+			if (i)
+				buf_puts(&b, ", ");
+			renumber(&b, sql->row, sql->shared, i * sql->per_row);
+		}
+		buf_puts(&b, sql->tail);
+		if (b.err != OK)
+			BUG("a multi-row statement's text is too long");
+		sql->text[n] = buf_detach(&b, NULL);
+	}
+	text = sql->text[n];
+	pthread_mutex_unlock(&rows_lock);
+	return text;
+}
+
+enum err store_query_rows(struct store *s, struct stmt **out, struct store_rows *sql, int n,
+			  const struct store_val *v)
+{
+	int rc = SQLITE_OK, total;
+	enum err e;
+
+	if (n < 1 || n > STORE_ROWS_MAX)
+		BUG("store_query_rows: a row count out of range");
+	if ((e = prepare(s, rows_text(sql, n), out)) != OK)
+		return e;
+	(*out)->rc = SQLITE_OK;
+	total = sql->shared + n * sql->per_row;
+	for (int i = 0; i < total && rc == SQLITE_OK; i++) {
+		sqlite3_stmt *st = (*out)->st;
+		if (v[i].is_int)
+			rc = sqlite3_bind_int64(st, i + 1, v[i].i);
+		else
+			rc = v[i].t ? sqlite3_bind_text(st, i + 1, v[i].t, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i + 1);
+	}
+	if (rc == SQLITE_OK)
+		return OK;
+	e = fail(s, rc, "bind");
+	store_done(*out);
+	*out = NULL;
+	return e;
+}
+
+/* ---- deferred indexes ---- */
+
+static const char SQL_TABLE_INDEXES[] =
+	"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL";
+static const char SQL_DEFER[] = "INSERT INTO deferred_indexes (name, tbl, sql) VALUES (?1, ?2, ?3)";
+static const char SQL_DEFERRED[] = "SELECT name, sql FROM deferred_indexes ORDER BY tbl, name";
+static const char SQL_DEFERRED_ANY[] = "SELECT COUNT(*) FROM deferred_indexes";
+static const char SQL_HAS_INDEX[] = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?1";
+static const char SQL_FORGET[] = "DELETE FROM deferred_indexes";
+
+/* Takes the deferral lock, unless another connection holds it. */
+static bool bulk_lock(struct store *s)
+{
+	char path[1100];
+
+	if (s->bulk_fd >= 0)
+		return true;
+	snprintf(path, sizeof path, "%s" BULK_SUFFIX, s->path);
+	if ((s->bulk_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+		log_msg(LOG_WARN, NULL, "store: cannot open %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (flock(s->bulk_fd, LOCK_EX | LOCK_NB) != 0) {
+		bulk_unlock(s);
+		return false;
+	}
+	return true;
+}
+
+/* Runs sql, made here from a name in the schema (quoted with %w): the
+ * one place SQL text is built, for statements that cannot take a bound
+ * table or index name. */
+static enum err exec_named(struct store *s, const char *fmt, const char *name)
+{
+	char *sql = sqlite3_mprintf(fmt, name);
+	enum err rc;
+
+	if (!sql)
+		BUG("out of memory");
+	rc = exec_script(s, sql);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* Whether table has no rows. */
+static enum err table_empty(struct store *s, const char *table, bool *empty)
+{
+	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\" LIMIT 1", table);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!sql)
+		BUG("out of memory");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	*empty = rc == SQLITE_DONE;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? OK : fail(s, rc, "table_empty");
+}
+
+/* name → sql pairs read from a query, owned by the caller. */
+struct defs {
+	char **name, **sql;
+	int n;
+};
+
+static enum err read_defs(struct store *s, const char *query, const char *arg, struct defs *d)
+{
+	struct stmt *st;
+	enum err rc;
+
+	memset(d, 0, sizeof *d);
+	if ((rc = store_query(s, &st, query, arg ? "t" : "", arg)) != OK)
+		return rc;
+	while (store_next(st)) {
+		d->name = xrealloc(d->name, (size_t)(d->n + 1) * sizeof *d->name);
+		d->sql = xrealloc(d->sql, (size_t)(d->n + 1) * sizeof *d->sql);
+		d->name[d->n] = xstrdup(store_text(st, 0));
+		d->sql[d->n++] = xstrdup(store_text(st, 1));
+	}
+	return store_done(st);
+}
+
+static void defs_free(struct defs *d)
+{
+	for (int i = 0; i < d->n; i++) {
+		free(d->name[i]);
+		free(d->sql[i]);
+	}
+	free(d->name);
+	free(d->sql);
+}
+
+enum err store_defer_indexes(struct store *s, const char *table, int *n)
+{
+	struct defs d;
+	bool empty;
+	enum err rc;
+
+	*n = 0;
+	if ((rc = table_empty(s, table, &empty)) != OK || !empty || !bulk_lock(s))
+		return rc;
+	/* Read first, then drop: the schema must not change under a query. */
+	if ((rc = read_defs(s, SQL_TABLE_INDEXES, table, &d)) != OK)
+		goto out;
+	for (int i = 0; i < d.n && rc == OK; i++)
+		if ((rc = store_exec(s, SQL_DEFER, "ttt", d.name[i], table, d.sql[i])) == OK &&
+		    (rc = exec_named(s, "DROP INDEX \"%w\"", d.name[i])) == OK)
+			(*n)++;
+out:
+	defs_free(&d);
+	return rc;
+}
+
+enum err store_rebuild_indexes(struct store *s)
+{
+	struct defs d;
+	enum err rc;
+
+	if ((rc = read_defs(s, SQL_DEFERRED, NULL, &d)) != OK)
+		goto out;
+	for (int i = 0; i < d.n && rc == OK; i++) {
+		int64_t have = 0;
+		/* The text is the index's own, as the schema had it before the
+		 * drop; an index already there (built by someone else) stays. */
+		if ((rc = store_int1(s, &have, SQL_HAS_INDEX, "t", d.name[i])) == OK && !have)
+			rc = exec_script(s, d.sql[i]);
+	}
+	if (rc == OK)
+		rc = store_exec(s, SQL_FORGET, "");
+out:
+	defs_free(&d);
+	return rc;
+}
+
+enum err store_recover_indexes(struct store *s)
+{
+	bool mine = s->bulk_fd >= 0;
+	int64_t n = 0;
+	enum err rc;
+
+	if (s->version < DEFERRED_SINCE)
+		return OK;
+	if ((rc = store_int1(s, &n, SQL_DEFERRED_ANY, "")) != OK || n == 0)
+		return rc;
+	if (!bulk_lock(s))
+		return OK;      /* a live load will build them itself */
+	log_msg(LOG_WARN, NULL, "store: building %lld indexes a bulk load left deferred", (long long)n);
+	if (!s->bulk)
+		exec_script(s, "PRAGMA threads = 1");
+	if ((rc = store_begin(s)) == OK) {
+		if ((rc = store_rebuild_indexes(s)) == OK)
+			rc = store_commit(s);
+		if (rc != OK)
+			store_rollback(s);
+	}
+	if (!s->bulk)
+		exec_script(s, "PRAGMA threads = 0");
+	if (!mine)
+		bulk_unlock(s);
+	return rc;
 }
 
 enum err store_ping(struct store *s)

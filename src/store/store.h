@@ -88,10 +88,76 @@ void store_rollback(struct store *s);
 enum err store_seq_next(struct store *s, int64_t *out);
 
 /* Bulk-load mode for an importer that has checked every value and
- * reference itself: the engine's own per-row constraint checks are off and
- * its cache is large while on is true; everything returns to normal with
- * on false. Call outside a transaction. */
+ * reference itself: the engine's own per-row constraint checks are off,
+ * its cache is large and index builds may sort on a second thread while
+ * on is true; everything returns to normal with on false (which also
+ * lets another connection defer indexes, see below). Call outside a
+ * transaction. */
 void store_bulk(struct store *s, bool on);
+
+/*
+ * Many rows in one statement. A statement that writes rows one at a time
+ * pays for opening its cursors on every row; one that writes up to
+ * STORE_ROWS_MAX rows pays once. Its text is three constant pieces:
+ * head, then row once for each row (joined by ", "), then tail.
+ * Placeholders ?1…?shared are the statement's own values, bound once and
+ * usable anywhere; row's other placeholders (?shared+1 onwards) are one
+ * row's values and are renumbered for each row (no piece may have a '?'
+ * inside a string literal). Values are still only
+ * ever bound: the text is made from the constant pieces alone, once per
+ * row count, on first use, and kept for the life of the program. Each
+ * row count is a statement of its own in the cache, so callers use few
+ * (a full batch and 1).
+ */
+#define STORE_ROWS_MAX 32
+
+struct store_rows {
+	const char *head, *row, *tail;
+	int shared;
+	const char *text[STORE_ROWS_MAX + 1];   /* made by store.c */
+	int per_row;                            /* made by store.c */
+};
+
+/* One value for store_query_rows: an integer when is_int, else text
+ * (NULL binds NULL). Text is borrowed until store_done. */
+struct store_val {
+	const char *t;
+	int64_t i;
+	bool is_int;
+};
+
+/* Prepares sql for n rows (1…STORE_ROWS_MAX) and binds v: the shared
+ * values, then each row's in turn. Then as store_query: store_next,
+ * store_done, and store_changes for the rows the statement changed. */
+enum err store_query_rows(struct store *s, struct stmt **out, struct store_rows *sql, int n,
+			  const struct store_val *v);
+
+/*
+ * Deferred indexes, for a bulk load into an empty table: an index built
+ * once from sorted keys costs a fraction of one kept up to date row by
+ * row. In the caller's write transaction, store_defer_indexes drops the
+ * indexes of table made by CREATE INDEX, unique ones included (those
+ * behind UNIQUE and PRIMARY KEY column constraints stay), when the table
+ * has no rows, and records each definition in the same transaction, so
+ * an index is never lost: it is in the schema or in the record. While a
+ * unique index is away nothing enforces it and no upsert can name it as
+ * its conflict target: the loader inserts keys it knows are new. *n is
+ * how many it dropped: 0 when the table has rows or when another
+ * connection is deferring indexes (one at a time, by a lock beside the
+ * database that dies with its holder).
+ *
+ * store_rebuild_indexes, in the caller's write transaction too, builds
+ * every recorded index again and forgets it. store_recover_indexes does
+ * it in a transaction of its own for indexes a load left behind (it was
+ * killed, or failed), unless a live connection is still deferring them;
+ * store_open calls it after migrating. Both return ERR_EXISTS when a
+ * unique index meets two equal keys (another client wrote one while it
+ * was away), ERR_STORE when an index cannot be built for another reason;
+ * the record stays, to be tried again.
+ */
+enum err store_defer_indexes(struct store *s, const char *table, int *n);
+enum err store_rebuild_indexes(struct store *s);
+enum err store_recover_indexes(struct store *s);
 
 /* A quick liveness check (for /readyz). */
 enum err store_ping(struct store *s);

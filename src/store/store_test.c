@@ -685,6 +685,224 @@ static void test_lock_dir_other_process(void **state)
 	unit_remove_dir(dir);
 }
 
+
+/* ---- many rows in one statement ---- */
+
+static struct store_rows rows_t = {
+	.shared = 1,
+	.head = "INSERT INTO t (name, n, note) VALUES ",
+	.row = "(?2, ?3, ?1)",
+	.tail = " ON CONFLICT (name) DO UPDATE SET n = excluded.n, note = excluded.note "
+		"WHERE t.n IS NOT excluded.n RETURNING name, n, note",
+};
+
+static void test_rows(void **state)
+{
+	char *dir = temp_dir();
+	struct store *s = open_with_t(dir);
+	struct store_val v[1 + 2 * STORE_ROWS_MAX];
+	struct stmt *st;
+	char name[STORE_ROWS_MAX][8];
+	int got = 0;
+
+	(void)state;
+	/* Three rows: ?1 is shared, each row's ?2 and ?3 renumbered. */
+	v[0] = (struct store_val){.t = "batch"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(name[i], sizeof name[i], "r%d", i);
+		v[1 + 2 * i] = (struct store_val){.t = name[i]};
+		v[2 + 2 * i] = (struct store_val){.i = i * 10, .is_int = true};
+	}
+	assert_int_equal(store_query_rows(s, &st, &rows_t, 3, v), OK);
+	while (store_next(st)) {
+		assert_string_equal(store_text(st, 0), name[got]);
+		assert_int_equal(store_int(st, 1), got * 10);
+		assert_string_equal(store_text(st, 2), "batch");
+		got++;
+	}
+	assert_int_equal(store_done(st), OK);
+	assert_int_equal(got, 3);
+	assert_int_equal(store_changes(s), 3);
+	assert_int_equal(rows_t.per_row, 2);
+	assert_non_null(strstr(rows_t.text[3], "(?6, ?7, ?1)"));
+
+	/* The same rows again: one changed, returned alone; NULL binds NULL. */
+	v[0] = (struct store_val){.t = NULL};
+	v[4] = (struct store_val){.i = 11, .is_int = true};
+	assert_int_equal(store_query_rows(s, &st, &rows_t, 3, v), OK);
+	assert_true(store_next(st));
+	assert_string_equal(store_text(st, 0), "r1");
+	assert_true(store_null(st, 2));
+	assert_false(store_next(st));
+	assert_int_equal(store_done(st), OK);
+	assert_int_equal(store_changes(s), 1);
+
+	/* A full statement, then a single row: each count its own text. */
+	for (int i = 0; i < STORE_ROWS_MAX; i++) {
+		snprintf(name[i], sizeof name[i], "m%d", i);
+		v[1 + 2 * i] = (struct store_val){.t = name[i]};
+		v[2 + 2 * i] = (struct store_val){.i = i, .is_int = true};
+	}
+	assert_int_equal(store_query_rows(s, &st, &rows_t, STORE_ROWS_MAX, v), OK);
+	while (store_next(st))
+		;
+	assert_int_equal(store_done(st), OK);
+	assert_int_equal(count_rows(s, SQL_T_COUNT), 3 + STORE_ROWS_MAX);
+	assert_int_equal(store_query_rows(s, &st, &rows_t, 1, v), OK);
+	assert_false(store_next(st));
+	assert_int_equal(store_done(st), OK);
+	assert_ptr_not_equal(rows_t.text[1], rows_t.text[STORE_ROWS_MAX]);
+	store_close(s);
+	unit_remove_dir(dir);
+}
+
+/* ---- deferred indexes ---- */
+
+static const char *const SQL_U_CREATE[] = {
+	"CREATE TABLE u (id INTEGER PRIMARY KEY, code TEXT UNIQUE, a TEXT, b INTEGER)",
+	"CREATE INDEX u_a ON u (a)",
+	"CREATE INDEX u_b ON u (b, a)",
+};
+static const char SQL_U_INDEXES[] =
+	"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'u'";
+static const char SQL_U_DEFERRED[] = "SELECT COUNT(*) FROM deferred_indexes";
+static const char SQL_U_INSERT[] = "INSERT INTO u (code, a, b) VALUES (?1, ?2, ?3)";
+
+/* Defers table's indexes in a transaction of its own: how many. */
+static int defer_committed(struct store *s, const char *table)
+{
+	int n = -1;
+
+	assert_int_equal(store_begin(s), OK);
+	assert_int_equal(store_defer_indexes(s, table, &n), OK);
+	assert_int_equal(store_commit(s), OK);
+	return n;
+}
+
+/* A store with table u: its unique constraint's index and two others. */
+static struct store *open_with_u(const char *dir)
+{
+	struct store *s = open_new(dir);
+
+	for (size_t i = 0; i < sizeof SQL_U_CREATE / sizeof SQL_U_CREATE[0]; i++)
+		assert_int_equal(store_exec(s, SQL_U_CREATE[i], ""), OK);
+	return s;
+}
+
+static void test_deferred_indexes(void **state)
+{
+	char *dir = temp_dir();
+	struct store *s = open_with_u(dir);
+	int n = -1;
+
+	(void)state;
+	assert_int_equal(count_rows(s, SQL_U_INDEXES), 3);
+	/* An empty table: the two secondary indexes go, the unique one stays. */
+	store_bulk(s, true);
+	assert_int_equal(store_begin(s), OK);
+	assert_int_equal(store_defer_indexes(s, "u", &n), OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(count_rows(s, SQL_U_INDEXES), 1);
+	assert_int_equal(count_rows(s, SQL_U_DEFERRED), 2);
+	for (int i = 0; i < 100; i++) {
+		char code[16];
+		snprintf(code, sizeof code, "c%03d", 99 - i);
+		assert_int_equal(store_exec(s, SQL_U_INSERT, "tti", code, code + 1, (int64_t)(i % 7)), OK);
+	}
+	/* The unique constraint still holds while the others are away. */
+	assert_int_equal(store_exec(s, SQL_U_INSERT, "tti", "c000", "x", (int64_t)1), ERR_EXISTS);
+	assert_int_equal(store_rebuild_indexes(s), OK);
+	assert_int_equal(store_commit(s), OK);
+	store_bulk(s, false);
+	assert_int_equal(count_rows(s, SQL_U_INDEXES), 3);
+	assert_int_equal(count_rows(s, SQL_U_DEFERRED), 0);
+	assert_int_equal(count_rows(s, "SELECT COUNT(*) FROM u INDEXED BY u_b WHERE b = 3"), 14);
+
+	/* A table with rows keeps its indexes. */
+	assert_int_equal(defer_committed(s, "u"), 0);
+	assert_int_equal(count_rows(s, SQL_U_INDEXES), 3);
+
+	/* A rollback takes the drop back with the record of it. */
+	assert_int_equal(store_exec(s, "DELETE FROM u", ""), OK);
+	assert_int_equal(store_begin(s), OK);
+	assert_int_equal(store_defer_indexes(s, "u", &n), OK);
+	assert_int_equal(n, 2);
+	store_rollback(s);
+	store_bulk(s, false);
+	assert_int_equal(count_rows(s, SQL_U_INDEXES), 3);
+	assert_int_equal(count_rows(s, SQL_U_DEFERRED), 0);
+	store_close(s);
+	unit_remove_dir(dir);
+}
+
+/* A load that dies after committing its drop: the next open builds the
+ * indexes, unless the load is still alive. */
+static void test_deferred_recovery(void **state)
+{
+	char *dir = temp_dir();
+	struct store *s = open_with_u(dir), *t = NULL, *l;
+	struct errinfo ei = {0};
+	int n = -1;
+
+	(void)state;
+	store_bulk(s, true);
+	assert_int_equal(store_begin(s), OK);
+	assert_int_equal(store_defer_indexes(s, "u", &n), OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_exec(s, SQL_U_INSERT, "tti", "a", "a", (int64_t)1), OK);
+	assert_int_equal(store_commit(s), OK);
+
+	/* The loader lives: another connection neither builds its indexes
+	 * nor defers any of its own. */
+	assert_int_equal(store_open(dir, true, &t, &ei), OK);
+	assert_int_equal(count_rows(t, SQL_U_INDEXES), 1);
+	assert_int_equal(store_recover_indexes(t), OK);
+	assert_int_equal(count_rows(t, SQL_U_INDEXES), 1);
+	assert_int_equal(store_exec(t, "CREATE TABLE w (x TEXT)", ""), OK);
+	assert_int_equal(store_exec(t, "CREATE INDEX w_x ON w (x)", ""), OK);
+	assert_int_equal(defer_committed(t, "w"), 0);
+	store_close(t);
+
+	/* The loader dies (its connection goes without a word): the next
+	 * open builds what it left. */
+	store_close(s);
+	assert_int_equal(store_open(dir, false, &l, &ei), OK);
+	assert_int_equal(count_rows(l, SQL_U_DEFERRED), 2);
+	store_close(l);
+	s = open_new(dir);
+	assert_int_equal(count_rows(s, SQL_U_INDEXES), 3);
+	assert_int_equal(count_rows(s, SQL_U_DEFERRED), 0);
+	assert_int_equal(count_rows(s, "SELECT COUNT(*) FROM u INDEXED BY u_a WHERE a = 'a'"), 1);
+	/* Nothing left: recovering again does nothing. */
+	assert_int_equal(store_recover_indexes(s), OK);
+	store_close(s);
+	unit_remove_dir(dir);
+}
+
+/* A unique index that meets two equal keys is not built: the record
+ * stays until the duplicate is gone. */
+static void test_deferred_duplicate(void **state)
+{
+	char *dir = temp_dir();
+	struct store *s = open_new(dir);
+
+	(void)state;
+	assert_int_equal(store_exec(s, "CREATE TABLE v (x TEXT)", ""), OK);
+	assert_int_equal(store_exec(s, "CREATE UNIQUE INDEX v_x ON v (x)", ""), OK);
+	assert_int_equal(defer_committed(s, "v"), 1);
+	assert_int_equal(store_exec(s, "INSERT INTO v (x) VALUES ('d')", ""), OK);
+	assert_int_equal(store_exec(s, "INSERT INTO v (x) VALUES ('d')", ""), OK);
+	assert_int_equal(store_recover_indexes(s), ERR_EXISTS);
+	assert_int_equal(count_rows(s, SQL_U_DEFERRED), 1);
+	assert_int_equal(count_rows(s, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'v_x'"), 0);
+	assert_int_equal(store_exec(s, "DELETE FROM v WHERE rowid = 2", ""), OK);
+	assert_int_equal(store_recover_indexes(s), OK);
+	assert_int_equal(count_rows(s, SQL_U_DEFERRED), 0);
+	assert_int_equal(store_exec(s, "INSERT INTO v (x) VALUES ('d')", ""), ERR_EXISTS);
+	store_close(s);
+	unit_remove_dir(dir);
+}
+
 /* ---- the pool ---- */
 
 struct pool_arg {
@@ -756,6 +974,10 @@ int main(void)
 		cmocka_unit_test(test_restore_refuses),
 		cmocka_unit_test(test_lock_dir_same_process),
 		cmocka_unit_test(test_lock_dir_other_process),
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_deferred_indexes),
+		cmocka_unit_test(test_deferred_recovery),
+		cmocka_unit_test(test_deferred_duplicate),
 		cmocka_unit_test(test_pool),
 	};
 
