@@ -310,7 +310,8 @@ function nameLevel(c, x, y) {
 		`WHEN CASE WHEN len(l.${x}__tok) > 1 OR len(r.${y}__tok) > 1 THEN ${subset(`l.${x}__tok`, `r.${y}__tok`)} ` +
 		`ELSE false END THEN 2 ` +
 		`WHEN l.${x}_skeleton = r.${y}_skeleton THEN 3 ` +
-		`WHEN ${jw} >= ${t1} THEN 4 WHEN ${jw} >= ${t2} THEN 5 ELSE 6 END`;
+		`WHEN ${jw} >= ${t1} THEN 4 WHEN ${jw} >= ${t2} THEN 5 ` +
+		`WHEN abs(length(l.${x}) - length(r.${y})) <= 1 AND damerau_levenshtein(l.${x}, r.${y}) <= 1 THEN 5 ELSE 6 END`;
 }
 
 function level(c) {

@@ -35,14 +35,6 @@ static size_t decode0(const char *s, uint32_t *out, size_t max)
 	return n;
 }
 
-static double jw(const char *a, const char *b)
-{
-	uint32_t ca[LK_NAME_MAX], cb[LK_NAME_MAX];
-	size_t na = decode0(a, ca, LK_NAME_MAX), nb = decode0(b, cb, LK_NAME_MAX);
-
-	return lk_jaro_winkler(ca, na, cb, nb);
-}
-
 static int name_level(const struct lk_field *f, const struct lk_side *da, const struct lk_rec *a, int fa,
 		      const struct lk_side *db, const struct lk_rec *b, int fb)
 {
@@ -66,8 +58,18 @@ static int name_level(const struct lk_field *f, const struct lk_side *da, const 
 	sb = lk_form(db, b, fb, LK_FORM_SKEL);
 	if (*sa && !strcmp(sa, sb))
 		return NAME_SKELETON;
-	sim = jw(va, vb);
-	return sim >= f->t1 ? NAME_JW1 : sim >= f->t2 ? NAME_JW2 : NAME_ELSE;
+	{
+		uint32_t ca[LK_NAME_MAX], cb[LK_NAME_MAX];
+		size_t na = decode0(va, ca, LK_NAME_MAX), nb = decode0(vb, cb, LK_NAME_MAX);
+		sim = lk_jaro_winkler(ca, na, cb, nb);
+		if (sim >= f->t1)
+			return NAME_JW1;
+		/* One typo in a short name ("Ava", "Eva") costs Jaro–Winkler
+		 * more than the threshold allows; it is still one typo. */
+		if (sim >= f->t2 || lk_osa(ca, na, cb, nb, 1) <= 1)
+			return NAME_JW2;
+		return NAME_ELSE;
+	}
 }
 
 static int string_level(const struct lk_field *f, const char *va, const char *vb)
