@@ -287,8 +287,10 @@ struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg,
 		BUG("linkage: more than 2^32 records on one side");
 	b->nrules = s->nrules;
 	b->enr = enr;
-	b->rkey = xcalloc((reg->n ? reg->n : 1) * (size_t)s->nrules, sizeof *b->rkey);
-	b->ekey = xcalloc((enr->n ? enr->n : 1) * (size_t)s->nrules, sizeof *b->ekey);
+	b->nkey[0] = (reg->n ? reg->n : 1) * (size_t)s->nrules * sizeof *b->rkey;
+	b->nkey[1] = (enr->n ? enr->n : 1) * (size_t)s->nrules * sizeof *b->ekey;
+	b->rkey = lk_big_alloc(b->nkey[0]);
+	b->ekey = lk_big_alloc(b->nkey[1]);
 	atomic_init(&j.next, 0);
 	lk_parallel(nthreads < s->nrules ? nthreads : s->nrules, block_thread, &j);
 	return b;
@@ -298,8 +300,8 @@ void lk_blocks_free(struct lk_blocks *b)
 {
 	if (!b)
 		return;
-	free(b->rkey);
-	free(b->ekey);
+	lk_big_free(b->rkey, b->nkey[0]);
+	lk_big_free(b->ekey, b->nkey[1]);
 	for (int q = 0; q < b->nrules; q++) {
 		free(b->rb[q].ridx);
 		free(b->rb[q].eidx);

@@ -170,6 +170,7 @@ struct lk_side {
 	struct lk_rec *rec;
 	char *pool;                 /* normalised text */
 	size_t pool_len, pool_cap;
+	size_t rec_big, pool_big;   /* sizes when rec and pool are lk_big_alloc'ed */
 	/* raw values, as read, until lk_normalise: nf per record */
 	char *raw;
 	size_t raw_len, raw_cap;

@@ -6,6 +6,11 @@
 
 #include "linkage/linkage.h"
 
+/* Large arrays read at random, on huge pages where the kernel allows;
+ * zeroed. lk_big_free needs the size. Running out of memory aborts. */
+void *lk_big_alloc(size_t n);
+void lk_big_free(void *p, size_t n);
+
 /* A 64-bit hash of n bytes, seeded. */
 uint64_t lk_hash(const void *p, size_t n, uint64_t seed);
 
@@ -30,6 +35,7 @@ struct lk_blocks {
 	int nrules;
 	const struct lk_side *enr;      /* for prefetching the records ahead */
 	uint64_t *rkey, *ekey;          /* [row * nrules + rule] */
+	size_t nkey[2];                 /* their sizes in bytes */
 	struct lk_rule_blocks rb[LK_MAX_RULES];
 };
 

@@ -539,6 +539,64 @@ static void test_script_variants(void **state)
 	lk_side_free(&b);
 }
 
+/* The engine's one-pass national-id level agrees with lk_nid_compare
+ * (and the check-digit rule) on random ids one or two edits apart. */
+static void test_nid_levels_random(void **state)
+{
+	enum { N = 3000 };
+	static char ids[2 * N][16];
+	const char *rows[2 * N][8];
+	struct lk_schema s;
+	struct lk_side a, b;
+	uint64_t st = 42;
+
+	(void)state;
+	lk_schema_default(&s);
+	for (int i = 0; i < N; i++) {
+		int len = 8 + (int)(lk_rand(&st) % 4), k = (int)(lk_rand(&st) % 4);
+		for (int j = 0; j < len; j++)
+			ids[2 * i][j] = (char)('0' + lk_rand(&st) % 3);
+		ids[2 * i][len] = '\0';
+		memcpy(ids[2 * i + 1], ids[2 * i], 16);
+		for (int e = 0; e < k; e++) {
+			int at = (int)(lk_rand(&st) % (uint64_t)len);
+			if (lk_rand(&st) & 1 && at + 1 < len) {
+				char t = ids[2 * i + 1][at];
+				ids[2 * i + 1][at] = ids[2 * i + 1][at + 1];
+				ids[2 * i + 1][at + 1] = t;
+			} else
+				ids[2 * i + 1][at] = (char)('0' + lk_rand(&st) % 3);
+		}
+		if (lk_rand(&st) % 8 == 0)
+			ids[2 * i + 1][len - 1] = '\0';
+	}
+	for (int i = 0; i < 2 * N; i++) {
+		static const char *const blank[8] = {"x", "", "A", "B", "", "", "", ""};
+		memcpy(rows[i], blank, sizeof blank);
+		rows[i][1] = ids[i];
+	}
+	{
+		const char *ra[N][8], *rb[N][8];
+		for (int i = 0; i < N; i++) {
+			memcpy(ra[i], rows[2 * i], sizeof ra[i]);
+			memcpy(rb[i], rows[2 * i + 1], sizeof rb[i]);
+		}
+		side(&a, &s, "register", (const char *const (*)[8])ra, N);
+		side(&b, &s, "enrolment", (const char *const (*)[8])rb, N);
+	}
+	for (int i = 0; i < N; i++) {
+		const char *x = ids[2 * i], *y = ids[2 * i + 1];
+		enum lk_nid_level want = lk_nid_compare(x, strlen(x), y, strlen(y));
+		int lv = want == LK_NID_EXACT ? 0 : want == LK_NID_ONE_EDIT ? 1 : 2;
+		if (want == LK_NID_ONE_EDIT && strlen(x) == 10 && lk_nid_ir_valid(x, 10) && lk_nid_ir_valid(y, 10))
+			lv = 2;
+		if (level_of(&s, &a, &b, (size_t)i, (size_t)i, NID, NULL) != lv)
+			fail_msg("%s / %s: level %d, want %d", x, y, level_of(&s, &a, &b, (size_t)i, (size_t)i, NID, NULL), lv);
+	}
+	lk_side_free(&a);
+	lk_side_free(&b);
+}
+
 static void test_prob(void **state)
 {
 	(void)state;
@@ -564,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_blocking_once),
 		cmocka_unit_test(test_assign),
 		cmocka_unit_test(test_script_variants),
+		cmocka_unit_test(test_nid_levels_random),
 		cmocka_unit_test(test_prob),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

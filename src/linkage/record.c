@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,33 @@ void lk_side_reserve(struct lk_side *d, size_t bytes)
 	}
 }
 
+void *lk_big_alloc(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		BUG("linkage: out of memory");
+	if (n >= (2u << 20))
+		madvise(p, n, MADV_HUGEPAGE);
+	return p;
+}
+
+void lk_big_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
+
 void lk_side_free(struct lk_side *d)
 {
-	free(d->rec);
-	free(d->pool);
+	if (d->rec_big)
+		lk_big_free(d->rec, d->rec_big);
+	else
+		free(d->rec);
+	if (d->pool_big)
+		lk_big_free(d->pool, d->pool_big);
+	else
+		free(d->pool);
 	free(d->raw);
 	free(d->raw_off);
 	memset(d, 0, sizeof *d);
@@ -466,7 +490,17 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 	for (int k = 0; k < j.nthreads; k++)
 		total += j.pool_len[k];
 	free(d->pool);
-	d->pool = xmalloc(total + 1);
+	d->pool = lk_big_alloc(total + 1);
+	d->pool_big = total + 1;
+	{
+		/* The records are read at random while pairs are scored: on
+		 * huge pages, the TLB misses less. */
+		struct lk_rec *rec = lk_big_alloc((d->n ? d->n : 1) * sizeof *rec);
+		memcpy(rec, d->rec, d->n * sizeof *rec);
+		free(d->rec);
+		d->rec = rec;
+		d->rec_big = (d->n ? d->n : 1) * sizeof *rec;
+	}
 	d->pool_len = 0;
 	for (int k = 0; k < j.nthreads; k++) {
 		size_t lo = d->n * (size_t)k / (size_t)j.nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j.nthreads;
