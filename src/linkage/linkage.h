@@ -41,7 +41,7 @@
 #include "base/err.h"
 #include "linkage/compare.h"
 
-#define LK_MAX_FIELDS 16     /* fields of a record, besides its id */
+#define LK_MAX_FIELDS 10     /* fields of a record, besides its id (a record fits two cache lines) */
 #define LK_MAX_LEVELS 8      /* levels of one comparison, the null level aside */
 #define LK_MAX_RULES 12      /* blocking rules */
 #define LK_MAX_PARTS 4       /* key parts of one rule */
@@ -155,7 +155,7 @@ void lk_weights(struct lk_schema *s);
 enum { LK_FORM_VALUE, LK_FORM_TONES, LK_FORM_WORDS, LK_FORM_SKEL, LK_FORMS };
 #define LK_SLOTS (1 + LK_MAX_FIELDS * LK_FORMS)
 
-struct lk_rec {
+struct __attribute__((aligned(64))) lk_rec {
 	uint64_t base;
 	uint16_t slot[LK_SLOTS];
 	struct lk_date date[2];     /* the first two date fields */

@@ -22,6 +22,21 @@ void lk_side_init(struct lk_side *d, const char *name, int nfields)
 	d->nf = nfields;
 }
 
+/* Grows the records to cap, on their 64-byte alignment. */
+static void grow(struct lk_side *d, size_t cap)
+{
+	struct lk_rec *rec = aligned_alloc(64, cap * sizeof *rec);
+
+	if (!rec)
+		BUG("linkage: out of memory");
+	if (d->n)
+		memcpy(rec, d->rec, d->n * sizeof *rec);
+	free(d->rec);
+	d->rec = rec;
+	d->cap = cap;
+	d->raw_off = xrealloc(d->raw_off, cap * sizeof *d->raw_off);
+}
+
 void lk_side_reserve(struct lk_side *d, size_t bytes)
 {
 	size_t rows = bytes / 40 + 1024;
@@ -30,11 +45,8 @@ void lk_side_reserve(struct lk_side *d, size_t bytes)
 		d->raw_cap = bytes + 4096;
 		d->raw = xrealloc(d->raw, d->raw_cap);
 	}
-	if (rows > d->cap) {
-		d->cap = rows;
-		d->rec = xrealloc(d->rec, d->cap * sizeof *d->rec);
-		d->raw_off = xrealloc(d->raw_off, d->cap * sizeof *d->raw_off);
-	}
+	if (rows > d->cap)
+		grow(d, rows);
 }
 
 void *lk_big_alloc(size_t n)
@@ -82,11 +94,8 @@ static void raw_put(struct lk_side *d, const char *s, size_t n)
 
 void lk_side_add(struct lk_side *d, int64_t row, const char *id, const char *const *value, const size_t *len)
 {
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 4096;
-		d->rec = xrealloc(d->rec, d->cap * sizeof *d->rec);
-		d->raw_off = xrealloc(d->raw_off, d->cap * sizeof *d->raw_off);
-	}
+	if (d->n == d->cap)
+		grow(d, d->cap ? d->cap * 2 : 4096);
 	memset(&d->rec[d->n], 0, sizeof d->rec[d->n]);
 	d->rec[d->n].row = row;
 	d->raw_off[d->n] = d->raw_len;
