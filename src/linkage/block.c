@@ -138,14 +138,19 @@ struct kv {
 	uint32_t idx;
 };
 
-/* Sorts by key, stably (equal keys keep row order): LSD radix, 16 bits a
- * pass. */
+/*
+ * Sorts by key, stably (equal keys keep row order). Keys are hashes, so
+ * their high 32 bits nearly always tell them apart: two LSD radix passes
+ * of 16 bits on those, then an insertion sort of each run that shares
+ * them (almost always one key, already in order) finishes the job at half
+ * the memory traffic of four passes.
+ */
 static void radix(struct kv *a, size_t n)
 {
 	struct kv *t = xmalloc((n ? n : 1) * sizeof *t), *src = a, *dst = t;
 	size_t *count = xmalloc(65536 * sizeof *count);
 
-	for (int shift = 0; shift < 64; shift += 16) {
+	for (int shift = 32; shift < 64; shift += 16) {
 		size_t sum = 0;
 		memset(count, 0, 65536 * sizeof *count);
 		for (size_t i = 0; i < n; i++)
@@ -161,7 +166,19 @@ static void radix(struct kv *a, size_t n)
 		src = dst;
 		dst = x;
 	}
-	/* Four passes: the sorted data is back in a. */
+	/* Two passes: the data is back in a. */
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && a[j].key >> 32 == a[i].key >> 32)
+			j++;
+		for (size_t x = i + 1; x < j; x++)
+			for (size_t y = x; y > i && a[y - 1].key > a[y].key; y--) {
+				struct kv tmp = a[y];
+				a[y] = a[y - 1];
+				a[y - 1] = tmp;
+			}
+		i = j;
+	}
 	free(t);
 	free(count);
 }
