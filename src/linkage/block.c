@@ -64,51 +64,29 @@ static const char *part_text(const struct lk_schema *s, const struct lk_side *d,
 	return v;
 }
 
-/* The hash of the words of the given and family names, sorted; 0 when
- * there are none. */
+/* The hash of the words of the given and family names, sorted
+ * (lk_tokens_sorted, in the scratch buffer t); 0 when there are none. */
 static uint64_t fullname_hash(const struct lk_schema *s, const struct lk_side *d, const struct lk_rec *r,
-			      uint64_t h)
+			      uint64_t h, struct buf *t)
 {
-	const char *w[32];
-	size_t n[32], k = 0;
+	const char *g = lk_form(d, r, s->given, LK_FORM_WORDS), *f = lk_form(d, r, s->family, LK_FORM_WORDS);
+	size_t words;
 
-	for (int side = 0; side < 2; side++) {
-		const char *t = lk_form(d, r, side ? s->family : s->given, LK_FORM_WORDS);
-		while (*t && k < 32) {
-			const char *e = strchr(t, ' ');
-			size_t len = e ? (size_t)(e - t) : strlen(t);
-			if (len) {
-				w[k] = t;
-				n[k++] = len;
-			}
-			t += len + (e ? 1 : 0);
-		}
-	}
-	if (!k)
+	buf_reset(t);
+	buf_puts(t, g);
+	buf_addc(t, ' ');
+	buf_puts(t, f);
+	words = t->len;
+	if (lk_tokens_sorted(t->p, words, t) != OK || t->len == words)
 		return 0;
-	for (size_t i = 1; i < k; i++)
-		for (size_t j = i; j > 0; j--) {
-			size_t m = n[j - 1] < n[j] ? n[j - 1] : n[j];
-			int c = memcmp(w[j - 1], w[j], m);
-			if (c < 0 || (c == 0 && n[j - 1] <= n[j]))
-				break;
-			const char *tw = w[j];
-			size_t tn = n[j];
-			w[j] = w[j - 1];
-			n[j] = n[j - 1];
-			w[j - 1] = tw;
-			n[j - 1] = tn;
-		}
-	for (size_t i = 0; i < k; i++)
-		h = lk_hash(w[i], n[i], h);
-	return h;
+	return lk_hash(t->p + words, t->len - words, h);
 }
 
 /* The key of record r under rule u; 0 when a part is missing. swap: the
  * given and family names trade places (the enrolment side of a swap
  * rule). */
 static uint64_t key_of(const struct lk_schema *s, const struct lk_rule *u, const struct lk_side *d,
-		       const struct lk_rec *r, bool swap)
+		       const struct lk_rec *r, bool swap, struct buf *scratch)
 {
 	uint64_t h = 0x5851f42d4c957f2dull;
 
@@ -117,7 +95,7 @@ static uint64_t key_of(const struct lk_schema *s, const struct lk_rule *u, const
 		size_t n;
 		const char *t;
 		if (u->part[k].x == LK_X_FULLNAME) {
-			if (!(h = fullname_hash(s, d, r, h + (uint64_t)k)))
+			if (!(h = fullname_hash(s, d, r, h + (uint64_t)k, scratch)))
 				return 0;
 			continue;
 		}
@@ -238,11 +216,14 @@ static void build_rule(struct block_job *j, int q)
 	uint64_t *ek = xmalloc((j->enr->n ? j->enr->n : 1) * sizeof *ek);
 	uint64_t *rs, *es;
 	size_t nr, ne, i = 0, k = 0, cap = 0, nq = (size_t)s->nrules;
+	struct buf t;
 
+	buf_init(&t, 1 << 16);
 	for (size_t x = 0; x < j->reg->n; x++)
-		b->rkey[x * nq + (size_t)q] = rk[x] = key_of(s, u, j->reg, &j->reg->rec[x], false);
+		b->rkey[x * nq + (size_t)q] = rk[x] = key_of(s, u, j->reg, &j->reg->rec[x], false, &t);
 	for (size_t x = 0; x < j->enr->n; x++)
-		b->ekey[x * nq + (size_t)q] = ek[x] = key_of(s, u, j->enr, &j->enr->rec[x], u->swap);
+		b->ekey[x * nq + (size_t)q] = ek[x] = key_of(s, u, j->enr, &j->enr->rec[x], u->swap, &t);
+	buf_release(&t);
 	rb->ridx = sorted(rk, j->reg->n, &nr, &rs);
 	rb->eidx = sorted(ek, j->enr->n, &ne, &es);
 	memset(st, 0, sizeof *st);

@@ -103,42 +103,16 @@ static void side_problem(struct run *r, int which, const char *file, int64_t row
 
 /* ---- Reading --------------------------------------------------------------- */
 
-struct idset {
-	uint64_t *h;
-	uint32_t *rec;
-	size_t mask, n;
-};
-
-/* The record with the same id as record i of d, or -1 (and i is added). */
-static int64_t idset_add(struct idset *set, const struct lk_side *d, size_t i, const char *id)
+/* The record with the same id as record i of d, or -1 (and i is added).
+ * ids maps the hash of an id to its record. */
+static int64_t id_seen(struct lk_map *ids, const struct lk_side *d, size_t i, const char *id)
 {
-	size_t k;
-	uint64_t h;
+	uint64_t h = lk_hash(id, strlen(id), 7) | 1;
 
-	if (2 * (set->n + 1) > set->mask + 1) {
-		struct idset b = {.mask = set->mask ? 2 * set->mask + 1 : 65535};
-		b.h = xcalloc(b.mask + 1, sizeof *b.h);
-		b.rec = xcalloc(b.mask + 1, sizeof *b.rec);
-		for (size_t x = 0; set->mask && x <= set->mask; x++)
-			if (set->h[x]) {
-				size_t y = set->h[x] & b.mask;
-				while (b.h[y])
-					y = (y + 1) & b.mask;
-				b.h[y] = set->h[x];
-				b.rec[y] = set->rec[x];
-			}
-		b.n = set->n;
-		free(set->h);
-		free(set->rec);
-		*set = b;
-	}
-	h = lk_hash(id, strlen(id), 7) | 1;
-	for (k = h & set->mask; set->h[k]; k = (k + 1) & set->mask)
-		if (set->h[k] == h && !strcmp(d->raw + d->raw_off[set->rec[k]], id))
-			return set->rec[k];
-	set->h[k] = h;
-	set->rec[k] = (uint32_t)i;
-	set->n++;
+	for (size_t k = lk_map_next(ids, h, LK_MAP_END); k != LK_MAP_END; k = lk_map_next(ids, h, k))
+		if (!strcmp(d->raw + d->raw_off[ids->val[k]], id))
+			return (int64_t)ids->val[k];
+	lk_map_add(ids, h, i);
 	return -1;
 }
 
@@ -158,7 +132,7 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 	int col[LK_MAX_FIELDS], idcol;
 	struct csv_row row;
 	enum csv_next got;
-	struct idset ids = {0};
+	struct lk_map ids = {0};
 
 	if (!rd) {
 		fprintf(stderr, "reach: link: %s: %s\n", path, ei.msg);
@@ -195,6 +169,7 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 		if (got == CSV_FAIL) {
 			fprintf(stderr, "reach: link: %s: %s\n", path, row.error);
 			csv_close(rd);
+			lk_map_free(&ids);
 			return 2;
 		}
 		if (got == CSV_BAD_ROW) {
@@ -211,6 +186,7 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 		if (d->n >= UINT32_MAX - 1) {
 			fprintf(stderr, "reach: link: %s: more than 4 billion rows\n", path);
 			csv_close(rd);
+			lk_map_free(&ids);
 			return 2;
 		}
 		for (int f = 0; f < r->s.nfields; f++) {
@@ -218,7 +194,7 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 			len[f] = row.len[col[f]];
 		}
 		lk_side_add(d, (int64_t)row.row, id, v, len);
-		if ((dup = idset_add(&ids, d, d->n - 1, id)) >= 0) {
+		if ((dup = id_seen(&ids, d, d->n - 1, id)) >= 0) {
 			char msg[160];
 			snprintf(msg, sizeof msg, "the id \"%.60s\" is already used at row %lld", id,
 				 (long long)d->rec[dup].row);
@@ -227,8 +203,7 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 			d->raw_len = d->raw_off[d->n];
 		}
 	}
-	free(ids.h);
-	free(ids.rec);
+	lk_map_free(&ids);
 	csv_close(rd);
 	return 0;
 }

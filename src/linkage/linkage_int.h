@@ -4,12 +4,30 @@
 #ifndef LINKAGE_LINKAGE_INT_H
 #define LINKAGE_LINKAGE_INT_H
 
+#include <stdint.h>
+
 #include "linkage/linkage.h"
 
 /* Large arrays read at random, on huge pages where the kernel allows;
  * zeroed. lk_big_free needs the size. Running out of memory aborts. */
 void *lk_big_alloc(size_t n);
 void lk_big_free(void *p, size_t n);
+
+/* A hash table of nonzero 64-bit keys to 64-bit values (map.c). A key
+ * may be added more than once: walk its slots with
+ *   for (size_t i = lk_map_next(m, k, LK_MAP_END); i != LK_MAP_END; i = lk_map_next(m, k, i))
+ * Adding may move every slot. {0} is an empty map. */
+struct lk_map {
+	uint64_t *key, *val;
+	size_t mask, n;
+};
+#define LK_MAP_END SIZE_MAX
+size_t lk_map_next(const struct lk_map *m, uint64_t key, size_t i);
+/* Adds a slot for key (nonzero) and returns it. */
+size_t lk_map_add(struct lk_map *m, uint64_t key, uint64_t val);
+/* The value of key's first slot, made (0) when there is none. */
+uint64_t *lk_map_at(struct lk_map *m, uint64_t key);
+void lk_map_free(struct lk_map *m);
 
 /* A 64-bit hash of n bytes, seeded. */
 uint64_t lk_hash(const void *p, size_t n, uint64_t seed);

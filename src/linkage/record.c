@@ -183,57 +183,35 @@ static size_t pool_put_compact(struct pool *p, const char *s, size_t n)
 #define MEMO_MAX (1u << 20)
 
 struct memo {
-	uint64_t *h;
-	size_t *at;
-	size_t mask, n;
+	struct lk_map at;    /* hash of the raw name → its entry in text */
 	struct pool text;
 };
 
 static const char *memo_get(const struct memo *m, uint64_t h, const char *v, size_t n)
 {
-	if (!m->mask)
-		return NULL;
-	for (size_t i = h & m->mask; m->h[i]; i = (i + 1) & m->mask)
-		if (m->h[i] == h && !strncmp(m->text.p + m->at[i], v, n) && !m->text.p[m->at[i] + n])
-			return m->text.p + m->at[i] + n + 1;
+	for (size_t i = lk_map_next(&m->at, h, LK_MAP_END); i != LK_MAP_END; i = lk_map_next(&m->at, h, i)) {
+		const char *e = m->text.p + m->at.val[i];
+		if (!strncmp(e, v, n) && !e[n])
+			return e + n + 1;
+	}
 	return NULL;
 }
 
 static void memo_put(struct memo *m, uint64_t h, const char *v, size_t n, const char *const form[4])
 {
-	size_t i, at;
+	size_t at;
 
-	if (m->n >= MEMO_MAX)
+	if (m->at.n >= MEMO_MAX)
 		return;
-	if (2 * (m->n + 1) > m->mask + 1) {
-		struct memo b = {.mask = m->mask ? 2 * m->mask + 1 : 4095, .n = m->n, .text = m->text};
-		b.h = xcalloc(b.mask + 1, sizeof *b.h);
-		b.at = xmalloc((b.mask + 1) * sizeof *b.at);
-		for (size_t k = 0; m->mask && k <= m->mask; k++)
-			if (m->h[k]) {
-				for (i = m->h[k] & b.mask; b.h[i]; i = (i + 1) & b.mask)
-					;
-				b.h[i] = m->h[k];
-				b.at[i] = m->at[k];
-			}
-		free(m->h);
-		free(m->at);
-		*m = b;
-	}
 	at = pool_put(&m->text, v, n);
 	for (int k = 0; k < 4; k++)
 		pool_put(&m->text, form[k], strlen(form[k]));
-	for (i = h & m->mask; m->h[i]; i = (i + 1) & m->mask)
-		;
-	m->h[i] = h;
-	m->at[i] = at;
-	m->n++;
+	lk_map_add(&m->at, h | 1, at);
 }
 
 static void memo_free(struct memo *m)
 {
-	free(m->h);
-	free(m->at);
+	lk_map_free(&m->at);
 	free(m->text.p);
 }
 
@@ -337,7 +315,7 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 	case LK_NAME:
 	case LK_STRING: {
 		uint64_t h = lk_hash(v, n, fd->type);
-		const char *hit = memo_get(memo, h, v, n);
+		const char *hit = memo_get(memo, h | 1, v, n);
 		const char *form[4];
 		char clean[1024], *w = NULL, *c = NULL, *tn = NULL, *sk = NULL;
 		if (hit) {
@@ -532,65 +510,38 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 
 /* ---- Term frequencies ----------------------------------------------------- */
 
-struct tf_table {
-	uint64_t *key;
-	uint32_t *count;
-	size_t mask;
-};
-
-static uint32_t *tf_slot(struct tf_table *t, uint64_t h)
+/* The count of a value, by the hash of its text (two names whose 64-bit
+ * hashes collide would share a count: a rounding error). */
+static uint64_t *tf_of(struct lk_map *t, const char *v)
 {
-	size_t i = h & t->mask;
-
-	h |= 1;  /* 0 marks a free slot */
-	while (t->key[i] && t->key[i] != h)
-		i = (i + 1) & t->mask;
-	t->key[i] = h;
-	return &t->count[i];
-}
-
-static void tf_count(struct tf_table *t, const struct lk_side *d, int f, int64_t *total)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const char *v = lk_form(d, &d->rec[i], f, LK_FORM_VALUE);
-		if (*v) {
-			++*tf_slot(t, lk_hash(v, strlen(v), 0));
-			++*total;
-		}
-	}
-}
-
-static void tf_set(struct tf_table *t, struct lk_side *d, int f, int slot, int64_t total)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		const char *v = lk_form(d, &d->rec[i], f, LK_FORM_VALUE);
-		d->rec[i].tf[slot] = *v ? (float)log2((double)*tf_slot(t, lk_hash(v, strlen(v), 0)) / (double)total) : 0;
-	}
+	return lk_map_at(t, lk_hash(v, strlen(v), 0) | 1);
 }
 
 void lk_term_freq(const struct lk_schema *s, struct lk_side *a, struct lk_side *b)
 {
-	size_t cap = 1024;
-	struct tf_table t;
+	struct lk_side *side[2] = {a, b};
 
-	while (cap < 2 * (a->n + b->n))
-		cap *= 2;
-	t.key = xmalloc(cap * sizeof *t.key);
-	t.count = xmalloc(cap * sizeof *t.count);
-	t.mask = cap - 1;
 	for (int f = 0; f < s->nfields; f++) {
+		struct lk_map t = {0};
 		int64_t total = 0;
 		if (s->f[f].tf_slot < 0)
 			continue;
-		memset(t.key, 0, cap * sizeof *t.key);
-		memset(t.count, 0, cap * sizeof *t.count);
-		tf_count(&t, a, f, &total);
-		tf_count(&t, b, f, &total);
-		tf_set(&t, a, f, s->f[f].tf_slot, total);
-		tf_set(&t, b, f, s->f[f].tf_slot, total);
+		for (int k = 0; k < 2; k++)
+			for (size_t i = 0; i < side[k]->n; i++) {
+				const char *v = lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
+				if (*v) {
+					++*tf_of(&t, v);
+					total++;
+				}
+			}
+		for (int k = 0; k < 2; k++)
+			for (size_t i = 0; i < side[k]->n; i++) {
+				const char *v = lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
+				side[k]->rec[i].tf[s->f[f].tf_slot] =
+					*v ? (float)log2((double)*tf_of(&t, v) / (double)total) : 0;
+			}
+		lk_map_free(&t);
 	}
-	free(t.key);
-	free(t.count);
 }
 
 /* ---- Threads -------------------------------------------------------------- */

@@ -82,37 +82,6 @@ static int64_t train_u(struct lk_schema *s, const struct lk_side *reg, const str
 
 /* ---- Patterns of sampled candidate pairs ------------------------------------ */
 
-struct pmap {
-	uint64_t *key;   /* pattern + 1; 0 is free */
-	int64_t *count;
-	size_t mask, n;
-};
-
-static void pmap_add(struct pmap *m, uint64_t key, int64_t c)
-{
-	size_t i;
-
-	if (2 * (m->n + 1) > m->mask + 1) {
-		struct pmap b = {.mask = m->mask ? 2 * m->mask + 1 : 1023};
-		b.key = xcalloc(b.mask + 1, sizeof *b.key);
-		b.count = xcalloc(b.mask + 1, sizeof *b.count);
-		for (size_t k = 0; m->mask && k <= m->mask; k++)
-			if (m->key[k])
-				pmap_add(&b, m->key[k] - 1, m->count[k]);
-		free(m->key);
-		free(m->count);
-		*m = b;
-	}
-	i = (size_t)((key + 1) * 0x9e3779b97f4a7c15ull >> 20) & m->mask;
-	while (m->key[i] && m->key[i] != key + 1)
-		i = (i + 1) & m->mask;
-	if (!m->key[i]) {
-		m->key[i] = key + 1;
-		m->n++;
-	}
-	m->count[i] += c;
-}
-
 static uint64_t encode(const struct lk_schema *s, const int8_t *lv)
 {
 	uint64_t p = 0;
@@ -127,7 +96,7 @@ struct pjob {
 	const struct lk_side *reg, *enr;
 	double rate;
 	uint64_t salt;
-	struct pmap map[64];
+	struct lk_map map[64];   /* per thread: pattern + 1 → pairs */
 };
 
 static bool p_take(const struct lk_block *bl, void *arg)
@@ -146,7 +115,7 @@ static void p_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
 
 	(void)rule;
 	lk_levels(j->s, j->reg, &j->reg->rec[r], j->enr, &j->enr->rec[e], lv, &sw);
-	pmap_add(&j->map[k], encode(j->s, lv), 1);
+	++*lk_map_at(&j->map[k], encode(j->s, lv) + 1);
 }
 
 /* A deterministic rule for λ: the same national id, or the same given and
@@ -247,6 +216,7 @@ double lk_em(struct lk_schema *s, const int8_t *pat, const double *count, size_t
 	return p;
 }
 
+/* Orders by the first uint64_t of each element. */
 static int cmp_u64(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
@@ -258,9 +228,9 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 	      const struct lk_blocks *b, int nthreads, struct lk_train_stats *st)
 {
 	struct pjob *j = xcalloc(1, sizeof *j);
-	struct pmap all = {0};
+	struct lk_map all = {0};
 	double ub[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, seen[LK_MAX_FIELDS][LK_MAX_LEVELS] = {{0}}, *count, det = 0;
-	uint64_t *keys;
+	uint64_t (*kc)[2];   /* pattern, pairs */
 	int64_t pairs = 0;
 	int8_t *pat;
 	size_t n = 0;
@@ -283,27 +253,25 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 	for (int k = 0; k < 64; k++) {
 		for (size_t i = 0; j->map[k].mask && i <= j->map[k].mask; i++)
 			if (j->map[k].key[i])
-				pmap_add(&all, j->map[k].key[i] - 1, j->map[k].count[i]);
-		free(j->map[k].key);
-		free(j->map[k].count);
+				*lk_map_at(&all, j->map[k].key[i]) += j->map[k].val[i];
+		lk_map_free(&j->map[k]);
 	}
 	/* The patterns in a fixed order, so EM sums alike in every run. */
-	keys = xmalloc((all.n ? all.n : 1) * sizeof *keys);
+	kc = xmalloc((all.n ? all.n : 1) * sizeof *kc);
 	pat = xmalloc((all.n ? all.n : 1) * (size_t)s->nfields);
 	count = xmalloc((all.n ? all.n : 1) * sizeof *count);
 	for (size_t i = 0; all.mask && i <= all.mask; i++)
-		if (all.key[i])
-			keys[n++] = all.key[i] - 1;
-	qsort(keys, n, sizeof *keys, cmp_u64);
+		if (all.key[i]) {
+			kc[n][0] = all.key[i] - 1;
+			kc[n++][1] = all.val[i];
+		}
+	qsort(kc, n, sizeof *kc, cmp_u64);
 	for (size_t i = 0; i < n; i++) {
-		size_t h = (size_t)((keys[i] + 1) * 0x9e3779b97f4a7c15ull >> 20) & all.mask;
 		int8_t *lv = pat + i * (size_t)s->nfields;
-		while (all.key[h] != keys[i] + 1)
-			h = (h + 1) & all.mask;
-		count[i] = (double)all.count[h];
+		count[i] = (double)kc[i][1];
 		for (int f = 0; f < s->nfields; f++)
-			lv[f] = (int8_t)((keys[i] >> (4 * f) & 15) - 1);
-		st->em_pairs += all.count[h];
+			lv[f] = (int8_t)((kc[i][0] >> (4 * f) & 15) - 1);
+		st->em_pairs += (int64_t)kc[i][1];
 		if (deterministic(s, lv))
 			det += count[i];
 	}
@@ -355,10 +323,9 @@ void lk_train(struct lk_schema *s, const struct lk_side *reg, const struct lk_si
 				s->f[f].level[l].u = s->f[f].level[l].m;
 	lk_weights(s);
 	s->trained = true;
-	free(keys);
+	free(kc);
 	free(pat);
 	free(count);
-	free(all.key);
-	free(all.count);
+	lk_map_free(&all);
 	free(j);
 }
