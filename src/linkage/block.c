@@ -203,6 +203,17 @@ static void describe(const struct lk_schema *s, const struct lk_rule *u, const s
 		const char *t = part_text(s, d, r, &u->part[k], u->part[k].field, &n);
 		used += (size_t)snprintf(out + used, max - used, "%s%.*s", k ? "|" : "", (int)n, t);
 	}
+	if (used >= max) {
+		/* Cut short: drop a character cut in two (the key goes into JSON). */
+		size_t i = max - 2, len;
+		unsigned char lead;
+		while (i > 0 && ((unsigned char)out[i] & 0xc0) == 0x80)
+			i--;
+		lead = (unsigned char)out[i];
+		len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+		if (i + len > max - 1)
+			out[i] = '\0';
+	}
 }
 
 static void build_rule(struct block_job *j, int q)

@@ -19,6 +19,7 @@
 
 #include "base/args.h"
 #include "base/csv.h"
+#include "base/jw.h"
 #include "base/text.h"
 #include "base/timeutil.h"
 #include "base/xmalloc.h"
@@ -326,68 +327,96 @@ static bool write_text(struct run *r, const char *name, const struct buf *b)
 	return out_close(&o);
 }
 
-static void json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			buf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			buf_printf(b, "\\u%04x", *s);
-		else
-			buf_addc(b, *s);
-	buf_addc(b, '"');
-}
-
 static void report(struct run *r, struct buf *b, const struct lk_rule_stats *rs, const struct lk_scored *sc,
 		   const struct lk_train_stats *ts, size_t nmatch, size_t nreview, bool trained_here)
 {
+	const char *const side_key[2] = {"register", "enrolment"};
+	const struct lk_side *side[2] = {&r->reg, &r->enr};
+	const char *path[2] = {r->reg_path, r->enr_path};
 	double total = 0;
+	struct jw w;
 
-	buf_printf(b, "{\n \"register\": {\"file\": ");
-	json_str(b, r->reg_path);
-	buf_printf(b, ", \"rows\": %zu, \"rejected\": %lld},\n \"enrolment\": {\"file\": ", r->reg.n,
-		   (long long)r->rejected[0]);
-	json_str(b, r->enr_path);
-	buf_printf(b, ", \"rows\": %zu, \"rejected\": %lld},\n \"problems\": %lld,\n \"threads\": %d,\n",
-		   r->enr.n, (long long)r->rejected[1], (long long)r->nproblems, r->threads);
-	buf_printf(b, " \"candidates\": {\"total\": %lld, \"rules\": [", (long long)sc->scored);
-	for (int q = 0; q < r->s.nrules; q++) {
-		buf_printf(b, "%s\n  {\"name\": ", q ? "," : "");
-		json_str(b, r->s.rule[q].name);
-		buf_printf(b, ", \"pairs\": %lld, \"new_pairs\": %lld, \"blocks\": %lld, \"largest_block\": %lld, "
-			   "\"largest_key\": ", (long long)rs[q].pairs, (long long)sc->rule_scored[q],
-			   (long long)rs[q].blocks, (long long)rs[q].largest);
-		json_str(b, rs[q].largest_key);
-		buf_printf(b, ", \"skewed_blocks\": %lld}", (long long)rs[q].skewed);
+	jw_init(&w, b);
+	jw_obj(&w);
+	for (int k = 0; k < 2; k++) {
+		jw_key(&w, side_key[k]);
+		jw_obj(&w);
+		jw_kstr(&w, "file", path[k]);
+		jw_kint(&w, "rows", (int64_t)side[k]->n);
+		jw_kint(&w, "rejected", r->rejected[k]);
+		jw_end(&w);
 	}
-	buf_printf(b, "]},\n \"pairs_scored\": %lld,\n", (long long)sc->scored);
-	buf_printf(b, " \"pairs_per_second\": %.0f,\n", r->t[P_SCORE] > 0 ? (double)sc->scored / r->t[P_SCORE] : 0);
-	buf_printf(b, " \"training\": {\"trained\": %s, \"u_pairs\": %lld, \"em_pairs\": %lld, \"patterns\": %lld, "
-		   "\"iterations\": %lld, \"deterministic_pairs\": %lld, \"em_match_share\": %.6g, \"lambda\": %.6g},\n",
-		   trained_here ? "true" : "false", (long long)ts->u_pairs, (long long)ts->em_pairs,
-		   (long long)ts->patterns, (long long)ts->iterations, (long long)ts->deterministic, ts->em_lambda,
-		   r->s.lambda);
-	buf_printf(b, " \"parameters\": {");
+	jw_kint(&w, "problems", r->nproblems);
+	jw_kint(&w, "threads", r->threads);
+	jw_key(&w, "candidates");
+	jw_obj(&w);
+	jw_kint(&w, "total", sc->scored);
+	jw_key(&w, "rules");
+	jw_arr(&w);
+	for (int q = 0; q < r->s.nrules; q++) {
+		jw_obj(&w);
+		jw_kstr(&w, "name", r->s.rule[q].name);
+		jw_kint(&w, "pairs", rs[q].pairs);
+		jw_kint(&w, "new_pairs", sc->rule_scored[q]);
+		jw_kint(&w, "blocks", rs[q].blocks);
+		jw_kint(&w, "largest_block", rs[q].largest);
+		jw_kstr(&w, "largest_key", rs[q].largest_key);
+		jw_kint(&w, "skewed_blocks", rs[q].skewed);
+		jw_end(&w);
+	}
+	jw_end(&w);
+	jw_end(&w);
+	jw_kint(&w, "pairs_scored", sc->scored);
+	jw_key(&w, "pairs_per_second");
+	jw_num(&w, r->t[P_SCORE] > 0 ? round((double)sc->scored / r->t[P_SCORE]) : 0);
+	jw_key(&w, "training");
+	jw_obj(&w);
+	jw_kbool(&w, "trained", trained_here);
+	jw_kint(&w, "u_pairs", ts->u_pairs);
+	jw_kint(&w, "em_pairs", ts->em_pairs);
+	jw_kint(&w, "patterns", ts->patterns);
+	jw_kint(&w, "iterations", ts->iterations);
+	jw_kint(&w, "deterministic_pairs", ts->deterministic);
+	jw_key(&w, "em_match_share");
+	jw_num(&w, ts->em_lambda);
+	jw_key(&w, "lambda");
+	jw_num(&w, r->s.lambda);
+	jw_end(&w);
+	jw_key(&w, "parameters");
+	jw_obj(&w);
 	for (int f = 0; f < r->s.nfields; f++) {
-		buf_printf(b, "%s\n  ", f ? "," : "");
-		json_str(b, r->s.f[f].name);
-		buf_puts(b, ": [");
+		jw_key(&w, r->s.f[f].name);
+		jw_arr(&w);
 		for (int l = 0; l < r->s.f[f].nlevels; l++) {
 			const struct lk_level *v = &r->s.f[f].level[l];
-			buf_printf(b, "%s{\"level\": \"%s\", \"m\": %.6g, \"u\": %.6g, \"weight\": %.4f}", l ? ", " : "",
-				   v->label, v->m, v->u, v->weight);
+			jw_obj(&w);
+			jw_kstr(&w, "level", v->label);
+			jw_key(&w, "m");
+			jw_num(&w, v->m);
+			jw_key(&w, "u");
+			jw_num(&w, v->u);
+			jw_key(&w, "weight");
+			jw_num(&w, v->weight);
+			jw_end(&w);
 		}
-		buf_puts(b, "]");
+		jw_end(&w);
 	}
-	buf_printf(b, "},\n \"matches\": %zu,\n \"out_of_school\": %zu,\n \"review\": %zu,\n", nmatch,
-		   r->reg.n - nmatch, nreview);
-	buf_puts(b, " \"seconds\": {");
+	jw_end(&w);
+	jw_kint(&w, "matches", (int64_t)nmatch);
+	jw_kint(&w, "out_of_school", (int64_t)(r->reg.n - nmatch));
+	jw_kint(&w, "review", (int64_t)nreview);
+	jw_key(&w, "seconds");
+	jw_obj(&w);
 	for (int p = 0; p < P__N; p++) {
-		buf_printf(b, "%s\"%s\": %.3f", p ? ", " : "", phase_names[p], r->t[p]);
+		jw_key(&w, phase_names[p]);
+		jw_num(&w, round(r->t[p] * 1000) / 1000);
 		total += r->t[p];
 	}
-	buf_printf(b, ", \"total\": %.3f}\n}\n", total);
+	jw_key(&w, "total");
+	jw_num(&w, round(total * 1000) / 1000);
+	jw_end(&w);
+	jw_end(&w);
+	buf_addc(b, '\n');
 }
 
 /* Writes register.norm.csv or enrolment.norm.csv: every field's forms. */
