@@ -23,6 +23,7 @@
 #include "base/jw.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
+#include "unit.h"
 #include "base/banned.h"
 
 /* ---- buf ---- */
@@ -131,6 +132,39 @@ static void test_buf_printf(void **state)
 	assert_int_equal(b.err, ERR_LIMIT);
 	assert_string_equal(b.p, "1234");
 	buf_release(&b);
+}
+
+/* A whole file appended; a missing one is ERR_IO; one over the maximum
+ * is ERR_LIMIT. */
+static void test_buf_read_file(void **state)
+{
+	char *dir = unit_temp_dir(), path[4096];
+	struct buf b;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(dir);
+	snprintf(path, sizeof path, "%s/f.txt", dir);
+	assert_non_null(f = fopen(path, "w"));
+	for (int i = 0; i < 5000; i++)
+		fprintf(f, "line %d\n", i);
+	fclose(f);
+	buf_init(&b, BUF_MAX_DEFAULT);
+	buf_puts(&b, ">");
+	assert_int_equal(buf_read_file(&b, path), OK);
+	assert_int_equal(b.p[0], '>');
+	assert_non_null(strstr(b.p, "line 4999\n"));
+	assert_int_equal(strlen(b.p), b.len);
+	buf_release(&b);
+	buf_init(&b, 100);
+	assert_int_equal(buf_read_file(&b, path), ERR_LIMIT);
+	buf_release(&b);
+	snprintf(path, sizeof path, "%s/none.txt", dir);
+	buf_init(&b, 100);
+	assert_int_equal(buf_read_file(&b, path), ERR_IO);
+	assert_int_equal(b.len, 0);
+	buf_release(&b);
+	unit_remove_dir(dir);
 }
 
 static void test_buf_html(void **state)
@@ -904,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_buf_empty_and_appends),
 		cmocka_unit_test(test_buf_grows),
 		cmocka_unit_test(test_buf_max_sticks),
+		cmocka_unit_test(test_buf_read_file),
 		cmocka_unit_test(test_buf_printf),
 		cmocka_unit_test(test_buf_html),
 		cmocka_unit_test(test_buf_detach),

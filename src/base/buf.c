@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,26 @@ void buf_init(struct buf *b, size_t max)
 	b->cap = 0;
 	b->max = max;
 	b->err = OK;
+}
+
+enum err buf_read_file(struct buf *b, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[16384];
+	size_t n;
+	int bad;
+
+	if (!f)
+		return ERR_IO;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b->err == OK)
+		buf_add(b, chunk, n);
+	bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		errno = EIO;
+		return ERR_IO;
+	}
+	return b->err == OK ? OK : ERR_LIMIT;
 }
 
 void buf_release(struct buf *b)

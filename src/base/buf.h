@@ -56,6 +56,10 @@ void buf_add_i64(struct buf *b, int64_t v);
 /* Appends s with the five HTML-special characters escaped. */
 void buf_html(struct buf *b, const char *s, size_t n);
 
+/* Appends the whole file at path. ERR_IO (with errno) when it cannot be
+ * read, ERR_LIMIT when it passes b's maximum (b keeps that error). */
+enum err buf_read_file(struct buf *b, const char *path);
+
 /* Drops the bytes past len. */
 void buf_truncate(struct buf *b, size_t len);
 

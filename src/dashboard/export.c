@@ -153,16 +153,9 @@ static bool write_sheet(lxw_workbook *wb, const struct table *t)
 
 static enum err slurp(struct ctx *c, const char *path, struct buf *out)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[16384];
-	size_t n;
+	enum err rc = buf_read_file(out, path);
 
-	if (!f)
-		return ctx_fail(c, ERR_IO, NULL, "cannot read %s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(out, chunk, n);
-	fclose(f);
-	return out->err ? ERR_LIMIT : OK;
+	return rc == ERR_IO ? ctx_fail(c, ERR_IO, NULL, "cannot read %s: %s", path, strerror(errno)) : rc;
 }
 
 enum err table_xlsx(struct ctx *c, const struct table *t, struct buf *out)

@@ -73,18 +73,10 @@ static void problem_to(struct buf *b, const char *file, int64_t row, const char 
 		       const char *action)
 {
 	char num[24];
+	const char *field[5] = {file, num, col, msg, action};
 
 	snprintf(num, sizeof num, "%lld", (long long)row);
-	csv_write_field(b, file, strlen(file));
-	buf_addc(b, ',');
-	buf_puts(b, num);
-	buf_addc(b, ',');
-	csv_write_field(b, col, strlen(col));
-	buf_addc(b, ',');
-	csv_write_field(b, msg, strlen(msg));
-	buf_addc(b, ',');
-	buf_puts(b, action);
-	buf_puts(b, "\r\n");
+	csv_write_row(b, field, NULL, 5);
 }
 
 static void problem(struct run *r, const char *file, int64_t row, const char *col, const char *msg,
@@ -580,23 +572,19 @@ static int check_options(int argc, char **argv)
 static bool load_json(struct run *r, const char *path, const char *what)
 {
 	struct errinfo ei = {0};
-	FILE *f = fopen(path, "r");
 	struct buf b;
-	char chunk[65536];
-	size_t n;
+	enum err rc;
 	bool ok;
 
-	if (!f) {
+	buf_init(&b, 16 << 20);
+	if ((rc = buf_read_file(&b, path)) == ERR_IO) {
 		fprintf(stderr, "reach: link: cannot read the %s %s: %s\n", what, path, strerror(errno));
+		buf_release(&b);
 		return false;
 	}
-	buf_init(&b, 16 << 20);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	ok = b.err == OK && lk_schema_json(&r->s, b.p ? b.p : "", b.len, &ei) == OK;
+	ok = rc == OK && lk_schema_json(&r->s, b.p, b.len, &ei) == OK;
 	if (!ok)
-		fprintf(stderr, "reach: link: %s: %s\n", path, b.err != OK ? "too large" : ei.msg);
+		fprintf(stderr, "reach: link: %s: %s\n", path, rc != OK ? "too large (over 16 MB)" : ei.msg);
 	buf_release(&b);
 	return ok;
 }
