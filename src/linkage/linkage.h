@@ -137,9 +137,6 @@ enum err lk_schema_json(struct lk_schema *s, const char *json, size_t n, struct 
 /* The schema with its trained parameters, as model.json. */
 void lk_schema_write(const struct lk_schema *s, struct buf *out);
 
-/* The label of level l of field f; "null" for -1. */
-const char *lk_level_label(const struct lk_field *f, int l);
-
 /* Sets every level's weight from its m and u. */
 void lk_weights(struct lk_schema *s);
 
@@ -169,7 +166,7 @@ struct lk_side {
 	size_t n, cap;
 	struct lk_rec *rec;
 	char *pool;                 /* normalised text */
-	size_t pool_len, pool_cap;
+	size_t pool_len;
 	size_t rec_big, pool_big;   /* sizes when rec and pool are lk_big_alloc'ed */
 	/* raw values, as read, until lk_normalise: nf per record */
 	char *raw;

@@ -185,6 +185,7 @@ static size_t pool_put_compact(struct pool *p, const char *s, size_t n)
 struct memo {
 	struct lk_map at;    /* hash of the raw name → its entry in text */
 	struct pool text;
+	struct pool scratch; /* the forms of the name being folded */
 };
 
 static const char *memo_get(const struct memo *m, uint64_t h, const char *v, size_t n)
@@ -213,6 +214,7 @@ static void memo_free(struct memo *m)
 {
 	lk_map_free(&m->at);
 	free(m->text.p);
+	free(m->scratch.p);
 }
 
 static void problem(struct lk_problem **v, size_t *n, int64_t row, int field, const char *fmt, const char *a,
@@ -317,7 +319,7 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 		uint64_t h = lk_hash(v, n, fd->type);
 		const char *hit = memo_get(memo, h | 1, v, n);
 		const char *form[4];
-		char clean[1024], *w = NULL, *c = NULL, *tn = NULL, *sk = NULL;
+		char clean[1024];
 		if (hit) {
 			/* words, value, tones, skeleton */
 			for (int k = 0; k < 4; k++) {
@@ -325,39 +327,29 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 				hit += strlen(hit) + 1;
 			}
 		} else {
+			struct pool *sc = &memo->scratch;
 			const char *raw = v;
-			size_t rn = n;
+			size_t rn = n, at[4];
 			if (fd->type == LK_NAME) {
 				v = drop_particles(v, &n, t, clean, sizeof clean);
 				buf_reset(t);
 			}
 			if (text_fold(v, n, t) != OK)
 				return;
-			w = xstrndup(t->p, t->len);
-			c = xstrndup(t->p, t->len);
-			{
-				size_t k = 0;
-				for (size_t i = 0; c[i]; i++)
-					if (c[i] != ' ')
-						c[k++] = c[i];
-				c[k] = '\0';
-			}
+			sc->len = 0;
+			at[0] = pool_put(sc, t->p, t->len);
+			at[1] = pool_put_compact(sc, t->p, t->len);
 			buf_reset(t);
-			if (fd->type == LK_NAME && text_fold_keep_tones(v, n, t) == OK) {
-				tn = xstrndup(t->p, t->len);
-				size_t k = 0;
-				for (size_t i = 0; tn[i]; i++)
-					if (tn[i] != ' ')
-						tn[k++] = tn[i];
-				tn[k] = '\0';
-			}
+			if (fd->type == LK_NAME && text_fold_keep_tones(v, n, t) == OK)
+				at[2] = pool_put_compact(sc, t->p, t->len);
+			else
+				at[2] = pool_put(sc, "", 0);
 			buf_reset(t);
-			if (fd->type == LK_NAME && text_skeleton(v, n, t) == OK)
-				sk = xstrndup(t->p, t->len);
-			form[0] = w;
-			form[1] = c;
-			form[2] = tn ? tn : "";
-			form[3] = sk ? sk : "";
+			if (fd->type != LK_NAME || text_skeleton(v, n, t) != OK)
+				buf_reset(t);
+			at[3] = pool_put(sc, t->p, t->len);
+			for (int k = 0; k < 4; k++)
+				form[k] = sc->p + at[k];
 			memo_put(memo, h, raw, rn, form);
 		}
 		if (*form[0]) {
@@ -370,10 +362,6 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 			if (*form[3])
 				set_slot(r, slot + LK_FORM_SKEL, pool_put(p, form[3], strlen(form[3])), base);
 		}
-		free(w);
-		free(c);
-		free(tn);
-		free(sk);
 		return;
 	}
 	case LK_DATE:

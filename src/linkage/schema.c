@@ -145,11 +145,6 @@ void lk_schema_default(struct lk_schema *s)
 	lk_weights(s);
 }
 
-const char *lk_level_label(const struct lk_field *f, int l)
-{
-	return l < 0 ? "null" : f->level[l].label;
-}
-
 void lk_weights(struct lk_schema *s)
 {
 	for (int i = 0; i < s->nfields; i++)
