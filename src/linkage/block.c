@@ -77,6 +77,10 @@ static uint64_t fullname_hash(const struct lk_schema *s, const struct lk_side *d
 	buf_addc(t, ' ');
 	buf_puts(t, f);
 	words = t->len;
+	/* The sorted words take no more room than the words: with that much
+	 * made now, t->p stays where it is while they are written. */
+	if (!buf_space(t, words))
+		return 0;
 	if (lk_tokens_sorted(t->p, words, t) != OK || t->len == words)
 		return 0;
 	return lk_hash(t->p + words, t->len - words, h);
@@ -295,6 +299,7 @@ struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg,
 	if (reg->n >= UINT32_MAX || enr->n >= UINT32_MAX)
 		BUG("linkage: more than 2^32 records on one side");
 	b->nrules = s->nrules;
+	b->reg = reg;
 	b->enr = enr;
 	b->nkey[0] = (reg->n ? reg->n : 1) * (size_t)s->nrules * sizeof *b->rkey;
 	b->nkey[1] = (enr->n ? enr->n : 1) * (size_t)s->nrules * sizeof *b->ekey;
@@ -384,23 +389,51 @@ static void units(struct walk *w)
 	}
 }
 
-static inline void prefetch_rec(const struct lk_blocks *b, uint32_t e)
+/* Asks for what visiting the pair (r, e) reads first: both rows' keys
+ * (lk_seen) and hot lines (lk_weight_bound), and the register record's
+ * term frequencies. The rows of a block are scattered and most blocks
+ * are small, so this runs AHEAD pairs before the visit, across blocks. */
+static inline void prefetch_pair(const struct lk_blocks *b, uint32_t r, uint32_t e)
 {
-	const char *x = (const char *)&b->enr->rec[e];
-
+	__builtin_prefetch(b->rkey + (size_t)r * (size_t)b->nrules);
 	__builtin_prefetch(b->ekey + (size_t)e * (size_t)b->nrules);
-	__builtin_prefetch(x);
-	__builtin_prefetch(x + 64);
-	__builtin_prefetch(x + 128);
+	__builtin_prefetch(&b->reg->hot[r]);
+	__builtin_prefetch(&b->enr->hot[e]);
+	__builtin_prefetch((const char *)&b->reg->rec[r] + 64);
 }
 
-static inline void prefetch_text(const struct lk_blocks *b, uint32_t e)
-{
-	const char *t = b->enr->pool + b->enr->rec[e].base;
+#define AHEAD 16
 
-	__builtin_prefetch(t);
-	__builtin_prefetch(t + 64);
-	__builtin_prefetch(t + 128);
+struct ahead {
+	struct walk *w;
+	int k, rule;
+	size_t n;                   /* pairs asked for */
+	uint32_t r[AHEAD], e[AHEAD];
+};
+
+static inline void visit(struct ahead *q, uint32_t r, uint32_t e)
+{
+	if (!lk_seen(q->w->b, q->rule, r, e))
+		q->w->fn(q->w->arg, q->k, q->rule, r, e);
+}
+
+/* Queues the pair (r, e), visiting the one queued AHEAD pairs before. */
+static inline void ask(struct ahead *q, uint32_t r, uint32_t e)
+{
+	size_t i = q->n++ % AHEAD;
+
+	prefetch_pair(q->w->b, r, e);
+	if (q->n > AHEAD)
+		visit(q, q->r[i], q->e[i]);
+	q->r[i] = r;
+	q->e[i] = e;
+}
+
+static void drain(struct ahead *q)
+{
+	for (size_t i = q->n > AHEAD ? q->n - AHEAD : 0; i < q->n; i++)
+		visit(q, q->r[i % AHEAD], q->e[i % AHEAD]);
+	q->n = 0;
 }
 
 static void walk_thread(void *arg, int k)
@@ -411,27 +444,17 @@ static void walk_thread(void *arg, int k)
 	while ((x = atomic_fetch_add(&w->next, 1)) < w->nu) {
 		const struct unit *u = &w->u[x];
 		const struct lk_rule_blocks *rb = &w->b->rb[u->rule];
+		struct ahead q = {.w = w, .k = k, .rule = u->rule};
 		for (size_t i = u->b0; i < u->b1; i++) {
 			const struct lk_block *bl = &rb->b[i];
 			uint32_t r1 = u->r1 < bl->nr ? u->r1 : bl->nr;
 			if (w->take && !w->take(bl, w->arg))
 				continue;
-			for (uint32_t a = bl->r0 + u->r0; a < bl->r0 + r1; a++) {
-				uint32_t r = rb->ridx[a], end = bl->e0 + bl->ne;
-				for (uint32_t c = bl->e0; c < end; c++) {
-					uint32_t e = rb->eidx[c];
-					/* The enrolment rows are scattered: ask for the
-					 * next ones' keys and records, then their text,
-					 * while this pair is scored. */
-					if (c + 4 < end)
-						prefetch_rec(w->b, rb->eidx[c + 4]);
-					if (c + 2 < end)
-						prefetch_text(w->b, rb->eidx[c + 2]);
-					if (!lk_seen(w->b, u->rule, r, e))
-						w->fn(w->arg, k, u->rule, r, e);
-				}
-			}
+			for (uint32_t a = bl->r0 + u->r0; a < bl->r0 + r1; a++)
+				for (uint32_t c = bl->e0; c < bl->e0 + bl->ne; c++)
+					ask(&q, rb->ridx[a], rb->eidx[c]);
 		}
+		drain(&q);
 	}
 }
 

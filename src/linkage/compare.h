@@ -126,7 +126,9 @@ bool lk_tokens_subset(const char *a, size_t na, const char *b, size_t nb);
  * so "van an nguyen" and "nguyen van an" both give "an nguyen van": a
  * blocking and comparison key for reordered names. Repeats are kept. No
  * token appends nothing. Returns OK, or ERR_LIMIT when out's maximum was
- * reached (out keeps its sticky error). O(k²) token comparisons.
+ * reached (out keeps its sticky error). O(k²) token comparisons. s may
+ * lie in out only when out already has n bytes to spare (buf_space):
+ * growing would move it.
  */
 enum err lk_tokens_sorted(const char *s, size_t n, struct buf *out);
 

@@ -714,8 +714,8 @@ int link_cmd(int argc, char **argv, int threads)
 	}
 	lk_score(&r->s, &r->reg, &r->enr, bl, r->threads, &sc);
 	r->t[P_SCORE] = lap(r);
-	say(r, "scored %lld pairs (%.0f a second, %.1f s)", (long long)sc.scored,
-	    r->t[P_SCORE] > 0 ? (double)sc.scored / r->t[P_SCORE] : 0, r->t[P_SCORE]);
+	say(r, "scored %lld pairs (%.0f a second, %.1f s); %lld settled by their bound alone", (long long)sc.scored,
+	    r->t[P_SCORE] > 0 ? (double)sc.scored / r->t[P_SCORE] : 0, r->t[P_SCORE], (long long)sc.bounded);
 	match = xmalloc((r->reg.n ? r->reg.n : 1) * sizeof *match);
 	nmatch = lk_assign(&r->s, &sc, r->reg.n, r->enr.n, match);
 	r->t[P_ASSIGN] = lap(r);

@@ -93,6 +93,13 @@ struct lk_field {
 	int nlevels;
 	struct lk_level level[LK_MAX_LEVELS];
 	int tf_slot;         /* index into lk_rec.tf, -1 */
+	int hot, hot_len;    /* its first word in lk_hot.w and (names) its
+				length's index in lk_hot.len, -1 */
+	/* For lk_weight_bound, set by lk_weights: the largest weight of any
+	 * level (0 at least: the field may be missing), of the levels two
+	 * different values can have, and the largest log2 u of the levels
+	 * term frequencies adjust. */
+	double w_any, w_differ, log2u_tf;
 };
 
 struct lk_part {
@@ -161,13 +168,38 @@ struct __attribute__((aligned(64))) lk_rec {
 	int64_t row;                /* data row in its file */
 };
 
+/*
+ * What lk_weight_bound reads of a record, one cache line: for each field
+ * the schema gives words here (lk_field.hot; 0 is missing):
+ *   name      2 words: 16-bit hashes of the folded value and of the
+ *             skeleton, then the value's 32-bit signature (one bit per
+ *             code point, hashed), with its length in code points in
+ *             len[lk_field.hot_len]
+ *   nid       2 words: up to 16 digits, one per 4 bits (digit + 1), or
+ *             0xffffffff and a hash when the id is more than that
+ *   region    1 word: 16-bit hash of the code, 12-bit hash of its parent,
+ *             and its depth (the number of dashes)
+ *   others    1 word: a 32-bit hash of the folded value
+ * the multi-word names (bits as lk_rec.words), and the first two dates.
+ * Equal hashes may be different values; different hashes never are.
+ */
+#define LK_HOT 12
+struct __attribute__((aligned(64))) lk_hot {
+	uint32_t w[LK_HOT];
+	uint8_t len[LK_MAX_TF];
+	uint16_t words;
+	struct lk_date date[2];
+};
+
 struct lk_side {
 	const char *name;           /* "register" */
 	size_t n, cap;
 	struct lk_rec *rec;
+	struct lk_hot *hot;         /* one per record, made by lk_normalise */
 	char *pool;                 /* normalised text */
 	size_t pool_len;
 	size_t rec_big, pool_big;   /* sizes when rec and pool are lk_big_alloc'ed */
+	size_t hot_big;             /* hot's size (always lk_big_alloc'ed) */
 	/* raw values, as read, until lk_normalise: nf per record */
 	char *raw;
 	size_t raw_len, raw_cap;
@@ -225,6 +257,20 @@ void lk_levels(const struct lk_schema *s, const struct lk_side *da, const struct
 double lk_weight(const struct lk_schema *s, const struct lk_rec *a, const int8_t level[LK_MAX_FIELDS],
 		 double tf_bits[LK_MAX_FIELDS]);
 
+/*
+ * A weight no less than lk_weight(s, a, lk_levels(a, b)) gives, from the
+ * hot lines of a and b and a's term frequencies, without reading either
+ * record's text: the level of a field the hot values decide (dates, sex,
+ * equal or missing values), and the best level a field could still
+ * reach where they do not (names that differ, national ids one edit
+ * apart or not). Summed in lk_weight's order, so it bounds it exactly.
+ */
+double lk_weight_bound(const struct lk_schema *s, const struct lk_rec *a, const struct lk_hot *ha,
+		       const struct lk_hot *hb);
+
+/* Fills h, the hot line of the record r whose text starts at text. */
+void lk_hot_fill(const struct lk_schema *s, const char *text, const struct lk_rec *r, struct lk_hot *h);
+
 /* The prior's weight, log2(λ / (1 − λ)), and weight ↔ probability. */
 double lk_prior_bits(const struct lk_schema *s);
 double lk_prob(double weight);
@@ -273,6 +319,7 @@ struct lk_scored {
 	size_t n;
 	uint64_t *best;             /* per register row: lk_best_* of its best candidate */
 	int64_t scored;
+	int64_t bounded;            /* of the scored, settled by lk_weight_bound alone */
 	int64_t rule_scored[LK_MAX_RULES];
 };
 

@@ -51,7 +51,7 @@ struct lk_rule_blocks {
  * earlier rules costs two memory reads, not two a rule. */
 struct lk_blocks {
 	int nrules;
-	const struct lk_side *enr;      /* for prefetching the records ahead */
+	const struct lk_side *reg, *enr; /* for prefetching the records ahead */
 	uint64_t *rkey, *ekey;          /* [row * nrules + rule] */
 	size_t nkey[2];                 /* their sizes in bytes */
 	struct lk_rule_blocks rb[LK_MAX_RULES];

@@ -289,6 +289,234 @@ double lk_weight(const struct lk_schema *s, const struct lk_rec *a, const int8_t
 	return w;
 }
 
+/* ---- The hot line and the bound ---------------------------------------- */
+
+static uint32_t hash32(const char *v)
+{
+	return (uint32_t)(lk_hash(v, strlen(v), 0) >> 32);
+}
+
+/* A nonzero 16-bit hash of v; 0 when v is empty. */
+static uint32_t hash16(const char *v)
+{
+	return *v ? (hash32(v) >> 16) | 1 : 0;
+}
+
+/* The code point's bit in a name's signature. */
+static uint32_t sig_bit(uint32_t c)
+{
+	return 1u << ((c * 0x9e3779b1u) >> 27);
+}
+
+/* Up to 16 digits, 4 bits each (digit + 1), in w[0] and w[1]; a longer
+ * or other id as 0xffffffff and a hash. */
+static void nid_pack(const char *v, uint32_t w[2])
+{
+	uint64_t x = 0;
+	size_t n = strlen(v);
+
+	for (size_t i = 0; i < n && n <= 16; i++) {
+		if (v[i] < '0' || v[i] > '9') {
+			n = 17;
+			break;
+		}
+		x |= (uint64_t)(v[i] - '0' + 1) << (4 * i);
+	}
+	if (n > 16) {
+		w[0] = UINT32_MAX;
+		w[1] = hash32(v) | 1;
+		return;
+	}
+	w[0] = (uint32_t)x;
+	w[1] = (uint32_t)(x >> 32);
+}
+
+static size_t nid_unpack(const uint32_t w[2], char out[17])
+{
+	uint64_t x = (uint64_t)w[1] << 32 | w[0];
+	size_t n = 0;
+
+	for (; n < 16 && (x >> (4 * n)) & 15; n++)
+		out[n] = (char)('0' + ((x >> (4 * n)) & 15) - 1);
+	out[n] = '\0';
+	return n;
+}
+
+void lk_hot_fill(const struct lk_schema *s, const char *text, const struct lk_rec *r, struct lk_hot *h)
+{
+	memset(h, 0, sizeof *h);
+	h->words = r->words;
+	h->date[0] = r->date[0];
+	h->date[1] = r->date[1];
+	for (int f = 0; f < s->nfields; f++) {
+		const struct lk_field *fd = &s->f[f];
+		const char *v = text + r->slot[1 + f * LK_FORMS + LK_FORM_VALUE];
+		uint32_t *w = &h->w[fd->hot];
+		if (fd->hot < 0 || !*v)
+			continue;
+		switch (fd->type) {
+		case LK_NAME: {
+			uint32_t c[LK_NAME_MAX], sig = 0;
+			size_t n = decode0(v, c, LK_NAME_MAX);
+			for (size_t i = 0; i < n; i++)
+				sig |= sig_bit(c[i]);
+			w[0] = hash16(v) << 16 | hash16(text + r->slot[1 + f * LK_FORMS + LK_FORM_SKEL]);
+			w[1] = sig;
+			h->len[fd->hot_len] = (uint8_t)n;
+			break;
+		}
+		case LK_NID:
+			nid_pack(v, w);
+			break;
+		case LK_REGION: {
+			const char *parent = text + r->slot[1 + f * LK_FORMS + LK_FORM_WORDS];
+			uint32_t depth = 0;
+			for (const char *x = v; *x; x++)
+				depth += *x == '-';
+			w[0] = hash16(v) << 16 | (*parent ? (hash32(parent) & 0xfff0) | 0x10 : 0) | (depth < 15 ? depth : 15);
+			break;
+		}
+		default:
+			w[0] = hash32(v) | 1;
+			break;
+		}
+	}
+}
+
+/* What lk_weight_bound adds for one field: its weight (the level's, or
+ * the largest the field could have) and its term-frequency bits. */
+struct bound {
+	double w, adj;
+};
+
+/* A field whose values are present on both sides and may be equal: any
+ * level, an exact one adjusted by term frequency. */
+static struct bound any_level(const struct lk_field *fd, const struct lk_rec *a)
+{
+	struct bound b = {fd->w_any, 0};
+
+	if (fd->tf_slot >= 0 && a->tf[fd->tf_slot] < 0)
+		b.adj = fmax(0, fd->log2u_tf - (double)a->tf[fd->tf_slot]);
+	return b;
+}
+
+/*
+ * The best level two different names f could have, from their hot words:
+ * their words (when either has several, or words may move between the
+ * given and family names), the skeleton (when the skeletons' hashes
+ * meet), Jaro–Winkler at either threshold or one edit (when the common
+ * code points allow), or else. Code points of one whose signature bit the
+ * other lacks cannot be matched, which bounds Jaro's m.
+ */
+static double name_differ(const struct lk_field *fd, const struct lk_hot *ha, const struct lk_hot *hb, bool words)
+{
+	uint32_t sa = ha->w[fd->hot + 1], sb = hb->w[fd->hot + 1];
+	double la = ha->len[fd->hot_len], lb = hb->len[fd->hot_len];
+	double pa = __builtin_popcount(sa & ~sb), pb = __builtin_popcount(sb & ~sa);
+	double m = fmin(la - pa, lb - pb), w = fd->level[NAME_ELSE].weight, j, jw;
+
+	if (words)
+		w = fmax(w, fd->level[NAME_TOKENS].weight);
+	if ((ha->w[fd->hot] & 0xffff) && (ha->w[fd->hot] & 0xffff) == (hb->w[fd->hot] & 0xffff))
+		w = fmax(w, fd->level[NAME_SKELETON].weight);
+	j = m > 0 && la > 0 && lb > 0 ? (m / la + m / lb + 1) / 3 : 0;
+	jw = j + 0.4 * (1 - j);
+	if (jw >= fd->t1 - 1e-9)
+		w = fmax(w, fd->level[NAME_JW1].weight);
+	if (jw >= fd->t2 - 1e-9 || (fabs(la - lb) <= 1 && pa <= 1 && pb <= 1))
+		w = fmax(w, fd->level[NAME_JW2].weight);
+	return w;
+}
+
+/* True when name fa of a could meet name fb of b across (crossed()):
+ * their hashes equal, or either has several words. */
+static bool may_cross(const struct lk_schema *s, const struct lk_hot *ha, int fa, const struct lk_hot *hb, int fb)
+{
+	uint32_t x = ha->w[s->f[fa].hot], y = hb->w[s->f[fb].hot];
+
+	return (x >> 16) == (y >> 16) || ((x & 0xffff) && (x & 0xffff) == (y & 0xffff)) ||
+	       ((ha->words >> fa | hb->words >> fb) & 1);
+}
+
+static struct bound field_bound(const struct lk_schema *s, int f, const struct lk_rec *a,
+				const struct lk_hot *ha, const struct lk_hot *hb, int *ndate)
+{
+	const struct lk_field *fd = &s->f[f];
+	uint32_t x, y;
+
+	if (fd->type == LK_DATE) {
+		int k = (*ndate)++;
+		int l = k < 2 ? date_level(ha->date[k], hb->date[k]) : fd->nlevels;
+		if (l < 0)
+			return (struct bound){0, 0};
+		return (struct bound){l < fd->nlevels ? fd->level[l].weight : fd->w_any, 0};
+	}
+	if (fd->hot < 0)
+		return any_level(fd, a);
+	x = ha->w[fd->hot];
+	y = hb->w[fd->hot];
+	if (!x || !y)
+		return (struct bound){0, 0};
+	switch (fd->type) {
+	case LK_NAME: {
+		bool words = ((ha->words | hb->words) >> f) & 1;
+		if (f == s->given || f == s->family) {
+			/* Names may be exchanged, or words move between them. */
+			int o = f == s->given ? s->family : s->given;
+			uint32_t ox, oy;
+			if (s->f[o].hot < 0)
+				return any_level(fd, a);
+			ox = ha->w[s->f[o].hot];
+			oy = hb->w[s->f[o].hot];
+			if (ox && oy) {
+				if (may_cross(s, ha, f, hb, o) || may_cross(s, ha, o, hb, f))
+					return x >> 16 == y >> 16 || x >> 16 == oy >> 16 ? any_level(fd, a) :
+											  (struct bound){fd->w_differ, 0};
+				words |= ((ha->words | hb->words) >> o) & 1;
+			}
+		}
+		if (x >> 16 == y >> 16)
+			return any_level(fd, a);
+		return (struct bound){name_differ(fd, ha, hb, words), 0};
+	}
+	case LK_NID: {
+		char va[17], vb[17];
+		if (x == UINT32_MAX || y == UINT32_MAX)
+			return x == y && ha->w[fd->hot + 1] == hb->w[fd->hot + 1] ? any_level(fd, a) :
+										      (struct bound){fd->w_differ, 0};
+		nid_unpack(&ha->w[fd->hot], va);
+		nid_unpack(&hb->w[fd->hot], vb);
+		return (struct bound){fd->level[nid_level(va, vb)].weight, 0};
+	}
+	case LK_REGION:
+		if (x >> 16 == y >> 16)
+			return any_level(fd, a);
+		/* Different codes at one depth: neither is the other's
+		 * ancestor; different parents then make them else. */
+		if ((x & 15) == (y & 15) && (x & 15) < 15 && (x & 0xfff0) && (y & 0xfff0) && (x & 0xfff0) != (y & 0xfff0))
+			return (struct bound){fd->level[2].weight, 0};
+		return (struct bound){fd->w_differ, 0};
+	case LK_EXACT:
+		return x == y ? any_level(fd, a) : (struct bound){fd->level[1].weight, 0};
+	default:
+		return x == y ? any_level(fd, a) : (struct bound){fd->w_differ, 0};
+	}
+}
+
+double lk_weight_bound(const struct lk_schema *s, const struct lk_rec *a, const struct lk_hot *ha,
+		       const struct lk_hot *hb)
+{
+	double w = 0;
+	int ndate = 0;
+
+	for (int f = 0; f < s->nfields; f++) {
+		struct bound b = field_bound(s, f, a, ha, hb, &ndate);
+		w += b.w;
+		w += b.adj;
+	}
+	return w;
+}
+
 double lk_prior_bits(const struct lk_schema *s)
 {
 	return log2(s->lambda / (1 - s->lambda));

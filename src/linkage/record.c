@@ -72,6 +72,7 @@ void lk_side_free(struct lk_side *d)
 		lk_big_free(d->rec, d->rec_big);
 	else
 		free(d->rec);
+	lk_big_free(d->hot, d->hot_big);
 	if (d->pool_big)
 		lk_big_free(d->pool, d->pool_big);
 	else
@@ -448,6 +449,7 @@ static void norm_thread(void *arg, int k)
 				ndate++;
 			v += strlen(v) + 1;
 		}
+		lk_hot_fill(s, p.p + base, r, &d->hot[i]);
 	}
 	buf_release(&t);
 	memo_free(&memo);
@@ -461,6 +463,9 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 	struct norm_job j = {.s = s, .d = d, .nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads};
 	size_t total = 0;
 
+	lk_big_free(d->hot, d->hot_big);
+	d->hot_big = (d->n ? d->n : 1) * sizeof *d->hot;
+	d->hot = lk_big_alloc(d->hot_big);
 	lk_parallel(j.nthreads, norm_thread, &j);
 	for (int k = 0; k < j.nthreads; k++)
 		total += j.pool_len[k];

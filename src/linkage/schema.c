@@ -55,11 +55,24 @@ static int field_index(const struct lk_schema *s, const char *name)
 	return -1;
 }
 
-/* Gives term-frequency slots to the fields that ask for them. */
-static enum err tf_slots(struct lk_schema *s, struct errinfo *ei)
+/* Gives term-frequency slots to the fields that ask for them, and words
+ * of the hot line (lk_hot) to the fields, in order, while there are some:
+ * dates have their place apart. */
+static enum err slots(struct lk_schema *s, struct errinfo *ei)
 {
-	int k = 0;
+	int k = 0, h = 0, nlen = 0;
 
+	for (int i = 0; i < s->nfields; i++) {
+		enum lk_type t = s->f[i].type;
+		int need = t == LK_NAME || t == LK_NID ? 2 : t == LK_DATE ? 0 : 1;
+		s->f[i].hot = s->f[i].hot_len = -1;
+		if (!need || h + need > LK_HOT || (t == LK_NAME && nlen == LK_MAX_TF))
+			continue;
+		s->f[i].hot = h;
+		h += need;
+		if (t == LK_NAME)
+			s->f[i].hot_len = nlen++;
+	}
 	for (int i = 0; i < s->nfields; i++) {
 		s->f[i].tf_slot = -1;
 		if (!s->f[i].tf)
@@ -141,18 +154,33 @@ void lk_schema_default(struct lk_schema *s)
 	s->u_pairs = 1000000;
 	s->em_pairs = 1000000;
 	s->skew_pairs = 1000000;
-	tf_slots(s, &ei);
+	slots(s, &ei);
 	lk_weights(s);
 }
 
 void lk_weights(struct lk_schema *s)
 {
-	for (int i = 0; i < s->nfields; i++)
-		for (int l = 0; l < s->f[i].nlevels; l++) {
-			struct lk_level *v = &s->f[i].level[l];
+	for (int i = 0; i < s->nfields; i++) {
+		struct lk_field *f = &s->f[i];
+		/* The first level two different values can have: a name's
+		 * words, anything else's second. */
+		int differ = f->type == LK_NAME ? 2 : f->type == LK_DATE ? 0 : 1;
+		f->w_any = 0;
+		f->w_differ = -HUGE_VAL;
+		f->log2u_tf = -HUGE_VAL;
+		for (int l = 0; l < f->nlevels; l++) {
+			struct lk_level *v = &f->level[l];
 			v->weight = log2(v->m / v->u);
 			v->log2u = log2(v->u);
+			f->w_any = fmax(f->w_any, v->weight);
+			if (l >= differ)
+				f->w_differ = fmax(f->w_differ, v->weight);
+			if (l < differ)
+				f->log2u_tf = fmax(f->log2u_tf, v->log2u);
 		}
+		if (f->w_differ == -HUGE_VAL)
+			f->w_differ = f->w_any;
+	}
 }
 
 /* ---- Reading ------------------------------------------------------------ */
@@ -399,7 +427,7 @@ enum err lk_schema_json(struct lk_schema *s, const char *json, size_t n, struct 
 		goto out;
 	s->skew_pairs = (int64_t)d;
 	s->trained = json_is_true(json_object_get(root, "trained"));
-	if ((rc = tf_slots(s, ei)) != OK)
+	if ((rc = slots(s, ei)) != OK)
 		goto out;
 	lk_weights(s);
 out:

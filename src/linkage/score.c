@@ -48,6 +48,7 @@ struct sjob {
 	struct lk_pair *kept[64];
 	size_t nkept[64], capkept[64];
 	int64_t scored[64][LK_MAX_RULES];
+	int64_t bounded[64];
 };
 
 static void s_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
@@ -59,11 +60,19 @@ static void s_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
 	double w;
 	uint64_t packed, old;
 
+	j->scored[k][rule]++;
+	/* A pair that can neither reach the review band nor beat the row's
+	 * best so far is settled by its bound: most are, which spares
+	 * reading their text. */
+	old = atomic_load_explicit(&j->best[r], memory_order_relaxed);
+	w = j->prior + lk_weight_bound(j->s, a, &j->reg->hot[r], &j->enr->hot[e]);
+	if (w < j->floor && old != LK_NONE && (float)w < lk_best_weight(old)) {
+		j->bounded[k]++;
+		return;
+	}
 	lk_levels(j->s, j->reg, a, j->enr, &j->enr->rec[e], lv, &sw);
 	w = j->prior + lk_weight(j->s, a, lv, NULL);
-	j->scored[k][rule]++;
 	packed = best_pack((float)w, e);
-	old = atomic_load_explicit(&j->best[r], memory_order_relaxed);
 	while (packed > old &&
 	       !atomic_compare_exchange_weak_explicit(&j->best[r], &old, packed, memory_order_relaxed,
 						      memory_order_relaxed))
@@ -101,6 +110,7 @@ void lk_score(const struct lk_schema *s, const struct lk_side *reg, const struct
 			memcpy(out->pairs + out->n, j->kept[k], j->nkept[k] * sizeof *j->kept[k]);
 		out->n += j->nkept[k];
 		free(j->kept[k]);
+		out->bounded += j->bounded[k];
 		for (int q = 0; q < LK_MAX_RULES; q++) {
 			out->rule_scored[q] += j->scored[k][q];
 			out->scored += j->scored[k][q];
