@@ -254,12 +254,50 @@ static bool out_close(struct out *o)
 	return ok;
 }
 
-static void put_pair(FILE *f, const struct run *r, uint32_t a, uint32_t e, double w)
+/* The matches and the out-of-school rows of a range of register rows,
+ * formatted by one thread each; written in order after. */
+struct wjob {
+	const struct run *r;
+	const struct lk_scored *sc;
+	const uint32_t *match;
+	const float *mw;
+	int n;
+	struct buf m[64], o[64];
+};
+
+static void put_id(struct buf *b, const struct lk_side *d, uint32_t i)
 {
-	csv_fput_field(f, lk_id(&r->reg, &r->reg.rec[a]));
-	fputc(',', f);
-	csv_fput_field(f, lk_id(&r->enr, &r->enr.rec[e]));
-	fprintf(f, ",%.6f,%.4f\r\n", lk_prob(w), w);
+	const char *id = lk_id(d, &d->rec[i]);
+
+	csv_write_field(b, id, strlen(id));
+}
+
+static void write_thread(void *arg, int k)
+{
+	struct wjob *j = arg;
+	const struct run *r = j->r;
+	size_t lo = r->reg.n * (size_t)k / (size_t)j->n, hi = r->reg.n * (size_t)(k + 1) / (size_t)j->n;
+
+	buf_init(&j->m[k], (size_t)1 << 36);
+	buf_init(&j->o[k], (size_t)1 << 36);
+	for (size_t a = lo; a < hi; a++) {
+		uint64_t b = j->sc->best[a];
+		if (j->match[a] != UINT32_MAX) {
+			put_id(&j->m[k], &r->reg, (uint32_t)a);
+			buf_addc(&j->m[k], ',');
+			put_id(&j->m[k], &r->enr, j->match[a]);
+			buf_printf(&j->m[k], ",%.6f,%.4f\r\n", lk_prob(j->mw[a]), (double)j->mw[a]);
+			continue;
+		}
+		put_id(&j->o[k], &r->reg, (uint32_t)a);
+		if (b == LK_NONE)
+			buf_puts(&j->o[k], ",,\r\n");
+		else {
+			buf_addc(&j->o[k], ',');
+			put_id(&j->o[k], &r->enr, UINT32_MAX - lk_best_enrol(b));
+			buf_printf(&j->o[k], ",%.6f\r\n", lk_prob(lk_best_weight(b)));
+		}
+	}
 }
 
 static bool write_pairs(struct run *r, const struct lk_scored *sc, const uint32_t *match, size_t *nreview)
@@ -267,6 +305,7 @@ static bool write_pairs(struct run *r, const struct lk_scored *sc, const uint32_
 	struct out m, v, o;
 	double lo = lk_bits(r->s.review_lo), hi = lk_bits(r->s.review_hi);
 	float *mw = xmalloc((r->reg.n ? r->reg.n : 1) * sizeof *mw);
+	struct wjob *j = xcalloc(1, sizeof *j);
 	bool ok;
 
 	if (!out_open(r, &m, "matches.csv") || !out_open(r, &v, "review.csv") || !out_open(r, &o, "out_of_school.csv"))
@@ -288,21 +327,15 @@ static bool write_pairs(struct run *r, const struct lk_scored *sc, const uint32_
 		fprintf(v.f, ",%.6f,%.4f,%s\r\n", lk_prob(p->weight), p->weight, match[p->r] == p->e ? "yes" : "no");
 		++*nreview;
 	}
-	for (size_t a = 0; a < r->reg.n; a++) {
-		uint64_t b = sc->best[a];
-		if (match[a] != UINT32_MAX) {
-			put_pair(m.f, r, (uint32_t)a, match[a], mw[a]);
-			continue;
-		}
-		csv_fput_field(o.f, lk_id(&r->reg, &r->reg.rec[a]));
-		if (b == LK_NONE)
-			fputs(",,\r\n", o.f);
-		else {
-			fputc(',', o.f);
-			csv_fput_field(o.f, lk_id(&r->enr, &r->enr.rec[UINT32_MAX - lk_best_enrol(b)]));
-			fprintf(o.f, ",%.6f\r\n", lk_prob(lk_best_weight(b)));
-		}
+	*j = (struct wjob){.r = r, .sc = sc, .match = match, .mw = mw, .n = r->threads < 1 ? 1 : r->threads > 64 ? 64 : r->threads};
+	lk_parallel(j->n, write_thread, j);
+	for (int k = 0; k < j->n; k++) {
+		fwrite(j->m[k].p, 1, j->m[k].len, m.f);
+		fwrite(j->o[k].p, 1, j->o[k].len, o.f);
+		buf_release(&j->m[k]);
+		buf_release(&j->o[k]);
 	}
+	free(j);
 	free(mw);
 	ok = out_close(&m);
 	ok = out_close(&v) && ok;

@@ -35,6 +35,10 @@ static size_t decode0(const char *s, uint32_t *out, size_t max)
 	return n;
 }
 
+static unsigned name_maybe(const struct lk_field *fd, const struct lk_hot *ha, const struct lk_hot *hb, bool words);
+static bool may_cross(const struct lk_schema *s, const struct lk_hot *ha, int fa, const struct lk_hot *hb, int fb);
+static size_t nid_unpack(const uint32_t w[2], char out[17]);
+
 static int name_level(const struct lk_field *f, const struct lk_side *da, const struct lk_rec *a, int fa,
 		      const struct lk_side *db, const struct lk_rec *b, int fb)
 {
@@ -157,12 +161,66 @@ static int region_level(const char *va, const char *pa, const char *vb, const ch
 	return 2;
 }
 
-static int field_level(const struct lk_schema *s, int f, const struct lk_side *da, const struct lk_rec *a,
-		       const struct lk_side *db, const struct lk_rec *b, int *ndate)
+/*
+ * The level of field f when the hot lines decide it without the text:
+ * a value missing, names that can only be "else", national ids of
+ * digits, different values of a field compared for equality, regions
+ * at one depth under different parents. -2 when they do not.
+ */
+static int hot_level(const struct lk_schema *s, int f, const struct lk_hot *ha, const struct lk_hot *hb)
 {
 	const struct lk_field *fd = &s->f[f];
-	const char *va = lk_form(da, a, f, LK_FORM_VALUE), *vb = lk_form(db, b, f, LK_FORM_VALUE);
+	uint32_t x, y;
 
+	if (fd->hot < 0)
+		return -2;
+	x = ha->w[fd->hot];
+	y = hb->w[fd->hot];
+	if (!x || !y)
+		return -1;
+	switch (fd->type) {
+	case LK_NAME:
+		if (x >> 16 != y >> 16 && !name_maybe(fd, ha, hb, ((ha->words | hb->words) >> f) & 1))
+			return NAME_ELSE;
+		return -2;
+	case LK_NID:
+		if (x != UINT32_MAX && y != UINT32_MAX) {
+			char va[17], vb[17];
+			nid_unpack(&ha->w[fd->hot], va);
+			nid_unpack(&hb->w[fd->hot], vb);
+			return nid_level(va, vb);
+		}
+		return -2;
+	case LK_EXACT:
+		return x != y ? 1 : -2;
+	case LK_REGION:
+		if (x >> 16 != y >> 16 && (x & 15) == (y & 15) && (x & 15) < 15 && (x & 0xfff0) && (y & 0xfff0) &&
+		    (x & 0xfff0) != (y & 0xfff0))
+			return 2;
+		return -2;
+	default:
+		return -2;
+	}
+}
+
+static int field_level(const struct lk_schema *s, int f, const struct lk_side *da, const struct lk_rec *a,
+		       const struct lk_side *db, const struct lk_rec *b, const struct lk_hot *ha,
+		       const struct lk_hot *hb, int *ndate)
+{
+	const struct lk_field *fd = &s->f[f];
+	const char *va, *vb;
+	int l;
+
+	if (fd->type == LK_DATE && *ndate < 2) {
+		int k = (*ndate)++;
+		return ha ? date_level(ha->date[k], hb->date[k]) : date_level(a->date[k], b->date[k]);
+	}
+	if (ha && (l = hot_level(s, f, ha, hb)) != -2) {
+		*ndate += fd->type == LK_DATE;
+		return l;
+	}
+	va = lk_form(da, a, f, LK_FORM_VALUE);
+	vb = lk_form(db, b, f, LK_FORM_VALUE);
 	switch (fd->type) {
 	case LK_NAME:
 		return name_level(fd, da, a, f, db, b, f);
@@ -223,13 +281,20 @@ void lk_levels(const struct lk_schema *s, const struct lk_side *da, const struct
 {
 	int ndate = 0;
 
+	/* Both sides' hot lines, when lk_normalise made them. */
+	const struct lk_hot *ha = da->hot ? &da->hot[a - da->rec] : NULL, *hb = db->hot ? &db->hot[b - db->rec] : NULL;
+
+	if (!ha || !hb)
+		ha = hb = NULL;
 	*swapped = false;
 	for (int f = 0; f < s->nfields; f++)
-		level[f] = (int8_t)field_level(s, f, da, a, db, b, &ndate);
+		level[f] = (int8_t)field_level(s, f, da, a, db, b, ha, hb, &ndate);
 	if (s->given >= 0 && s->family >= 0 && (level[s->given] > NAME_EXACT || level[s->family] > NAME_EXACT)) {
 		int g = -1, fm = -1;
+		bool hot = ha && s->f[s->given].hot >= 0 && s->f[s->family].hot >= 0;
 		/* Exchanged only when one name meets the other's across. */
-		if (crossed(da, a, s->given, db, b, s->family) || crossed(da, a, s->family, db, b, s->given)) {
+		if ((!hot || may_cross(s, ha, s->given, hb, s->family) || may_cross(s, ha, s->family, hb, s->given)) &&
+		    (crossed(da, a, s->given, db, b, s->family) || crossed(da, a, s->family, db, b, s->given))) {
 			g = name_level(&s->f[s->given], da, a, s->given, db, b, s->family);
 			fm = name_level(&s->f[s->family], da, a, s->family, db, b, s->given);
 		}
@@ -401,30 +466,42 @@ static struct bound any_level(const struct lk_field *fd, const struct lk_rec *a)
 }
 
 /*
- * The best level two different names f could have, from their hot words:
- * their words (when either has several, or words may move between the
- * given and family names), the skeleton (when the skeletons' hashes
- * meet), Jaro–Winkler at either threshold or one edit (when the common
- * code points allow), or else. Code points of one whose signature bit the
- * other lacks cannot be matched, which bounds Jaro's m.
+ * The levels besides else that two different names f could have, from
+ * their hot words, as bits (1 << level): their words (when either has
+ * several, or words may move between the given and family names), the
+ * skeleton (when the skeletons' hashes meet), Jaro–Winkler at either
+ * threshold or one edit (when the common code points allow). Code
+ * points of one whose signature bit the other lacks cannot be matched,
+ * which bounds Jaro's m.
  */
-static double name_differ(const struct lk_field *fd, const struct lk_hot *ha, const struct lk_hot *hb, bool words)
+static unsigned name_maybe(const struct lk_field *fd, const struct lk_hot *ha, const struct lk_hot *hb, bool words)
 {
 	uint32_t sa = ha->w[fd->hot + 1], sb = hb->w[fd->hot + 1];
 	double la = ha->len[fd->hot_len], lb = hb->len[fd->hot_len];
 	double pa = __builtin_popcount(sa & ~sb), pb = __builtin_popcount(sb & ~sa);
-	double m = fmin(la - pa, lb - pb), w = fd->level[NAME_ELSE].weight, j, jw;
+	double m = fmin(la - pa, lb - pb), j, jw;
+	unsigned maybe = words ? 1u << NAME_TOKENS : 0;
 
-	if (words)
-		w = fmax(w, fd->level[NAME_TOKENS].weight);
 	if ((ha->w[fd->hot] & 0xffff) && (ha->w[fd->hot] & 0xffff) == (hb->w[fd->hot] & 0xffff))
-		w = fmax(w, fd->level[NAME_SKELETON].weight);
+		maybe |= 1u << NAME_SKELETON;
 	j = m > 0 && la > 0 && lb > 0 ? (m / la + m / lb + 1) / 3 : 0;
 	jw = j + 0.4 * (1 - j);
 	if (jw >= fd->t1 - 1e-9)
-		w = fmax(w, fd->level[NAME_JW1].weight);
+		maybe |= 1u << NAME_JW1;
 	if (jw >= fd->t2 - 1e-9 || (fabs(la - lb) <= 1 && pa <= 1 && pb <= 1))
-		w = fmax(w, fd->level[NAME_JW2].weight);
+		maybe |= 1u << NAME_JW2;
+	return maybe;
+}
+
+/* The best weight two different names f could have. */
+static double name_differ(const struct lk_field *fd, const struct lk_hot *ha, const struct lk_hot *hb, bool words)
+{
+	unsigned maybe = name_maybe(fd, ha, hb, words);
+	double w = fd->level[NAME_ELSE].weight;
+
+	for (int l = NAME_TOKENS; l < NAME_ELSE; l++)
+		if (maybe >> l & 1)
+			w = fmax(w, fd->level[l].weight);
 	return w;
 }
 
