@@ -120,23 +120,33 @@ struct kv {
 	uint32_t idx;
 };
 
+/* A blocking thread's working memory, kept from rule to rule (fresh
+ * pages would have to be cleared by the kernel every time). */
+struct scratch {
+	struct kv *kv[2], *t;
+	size_t cap;
+	size_t count[2][65536];
+};
+
 /*
  * Sorts by key, stably (equal keys keep row order). Keys are hashes, so
  * their high 32 bits nearly always tell them apart: two LSD radix passes
- * of 16 bits on those, then an insertion sort of each run that shares
- * them (almost always one key, already in order) finishes the job at half
- * the memory traffic of four passes.
+ * of 16 bits on those (both counted in one sweep), then an insertion sort
+ * of each run that shares them (almost always one key, already in order)
+ * finishes the job at half the memory traffic of four passes.
  */
-static void radix(struct kv *a, size_t n)
+static void radix(struct kv *a, size_t n, struct scratch *sc)
 {
-	struct kv *t = xmalloc((n ? n : 1) * sizeof *t), *src = a, *dst = t;
-	size_t *count = xmalloc(65536 * sizeof *count);
+	struct kv *src = a, *dst = sc->t;
 
-	for (int shift = 32; shift < 64; shift += 16) {
-		size_t sum = 0;
-		memset(count, 0, 65536 * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[(src[i].key >> shift) & 0xffff]++;
+	memset(sc->count, 0, sizeof sc->count);
+	for (size_t i = 0; i < n; i++) {
+		sc->count[0][(a[i].key >> 32) & 0xffff]++;
+		sc->count[1][a[i].key >> 48]++;
+	}
+	for (int p = 0; p < 2; p++) {
+		size_t sum = 0, *count = sc->count[p];
+		int shift = 32 + 16 * p;
 		for (size_t i = 0; i < 65536; i++) {
 			size_t c = count[i];
 			count[i] = sum;
@@ -161,8 +171,6 @@ static void radix(struct kv *a, size_t n)
 			}
 		i = j;
 	}
-	free(t);
-	free(count);
 }
 
 struct block_job {
@@ -173,27 +181,26 @@ struct block_job {
 	atomic_int next;
 };
 
-static uint32_t *sorted(const uint64_t *key, size_t n, size_t *m, uint64_t **keys_out)
+/* Every row's key under rule q into keys (row-major, nq a row), and the
+ * rows that have one sorted by it in kv; returns how many have one and
+ * their row numbers in that order in *idx. */
+static size_t sorted(const struct lk_schema *s, int q, const struct lk_side *d, bool swap, uint64_t *keys,
+		     size_t nq, struct kv *kv, struct scratch *sc, struct buf *t, uint32_t **idx)
 {
-	struct kv *a = xmalloc((n ? n : 1) * sizeof *a);
-	uint32_t *idx;
-	uint64_t *keys;
+	const struct lk_rule *u = &s->rule[q];
 	size_t k = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (key[i])
-			a[k++] = (struct kv){key[i], (uint32_t)i};
-	radix(a, k);
-	idx = xmalloc((k ? k : 1) * sizeof *idx);
-	keys = xmalloc((k ? k : 1) * sizeof *keys);
-	for (size_t i = 0; i < k; i++) {
-		idx[i] = a[i].idx;
-		keys[i] = a[i].key;
+	for (size_t x = 0; x < d->n; x++) {
+		uint64_t key = key_of(s, u, d, &d->rec[x], swap, t);
+		keys[x * nq + (size_t)q] = key;
+		if (key)
+			kv[k++] = (struct kv){key, (uint32_t)x};
 	}
-	free(a);
-	*m = k;
-	*keys_out = keys;
-	return idx;
+	radix(kv, k, sc);
+	*idx = xmalloc((k ? k : 1) * sizeof **idx);
+	for (size_t i = 0; i < k; i++)
+		(*idx)[i] = kv[i].idx;
+	return k;
 }
 
 static void describe(const struct lk_schema *s, const struct lk_rule *u, const struct lk_side *d,
@@ -220,45 +227,38 @@ static void describe(const struct lk_schema *s, const struct lk_rule *u, const s
 	}
 }
 
-static void build_rule(struct block_job *j, int q)
+static void build_rule(struct block_job *j, int q, struct scratch *sc)
 {
 	const struct lk_schema *s = j->s;
-	const struct lk_rule *u = &s->rule[q];
 	struct lk_blocks *b = j->b;
 	struct lk_rule_blocks *rb = &b->rb[q];
 	struct lk_rule_stats *st = &j->stats[q];
-	uint64_t *rk = xmalloc((j->reg->n ? j->reg->n : 1) * sizeof *rk);
-	uint64_t *ek = xmalloc((j->enr->n ? j->enr->n : 1) * sizeof *ek);
-	uint64_t *rs, *es;
+	const struct kv *rs = sc->kv[0], *es = sc->kv[1];
 	size_t nr, ne, i = 0, k = 0, cap = 0, nq = (size_t)s->nrules;
 	struct buf t;
 
 	buf_init(&t, 1 << 16);
-	for (size_t x = 0; x < j->reg->n; x++)
-		b->rkey[x * nq + (size_t)q] = rk[x] = key_of(s, u, j->reg, &j->reg->rec[x], false, &t);
-	for (size_t x = 0; x < j->enr->n; x++)
-		b->ekey[x * nq + (size_t)q] = ek[x] = key_of(s, u, j->enr, &j->enr->rec[x], u->swap, &t);
+	nr = sorted(s, q, j->reg, false, b->rkey, nq, sc->kv[0], sc, &t, &rb->ridx);
+	ne = sorted(s, q, j->enr, s->rule[q].swap, b->ekey, nq, sc->kv[1], sc, &t, &rb->eidx);
 	buf_release(&t);
-	rb->ridx = sorted(rk, j->reg->n, &nr, &rs);
-	rb->eidx = sorted(ek, j->enr->n, &ne, &es);
 	memset(st, 0, sizeof *st);
 	while (i < nr && k < ne) {
-		if (rs[i] < es[k]) {
+		if (rs[i].key < es[k].key) {
 			i++;
-		} else if (rs[i] > es[k]) {
+		} else if (rs[i].key > es[k].key) {
 			k++;
 		} else {
 			size_t i1 = i, k1 = k;
 			int64_t pairs;
-			while (i1 < nr && rs[i1] == rs[i])
+			while (i1 < nr && rs[i1].key == rs[i].key)
 				i1++;
-			while (k1 < ne && es[k1] == es[k])
+			while (k1 < ne && es[k1].key == es[k].key)
 				k1++;
 			if (rb->nb == cap) {
 				cap = cap ? cap * 2 : 1024;
 				rb->b = xrealloc(rb->b, cap * sizeof *rb->b);
 			}
-			rb->b[rb->nb++] = (struct lk_block){rs[i], (uint32_t)i, (uint32_t)(i1 - i), (uint32_t)k,
+			rb->b[rb->nb++] = (struct lk_block){rs[i].key, (uint32_t)i, (uint32_t)(i1 - i), (uint32_t)k,
 							   (uint32_t)(k1 - k)};
 			pairs = (int64_t)(i1 - i) * (int64_t)(k1 - k);
 			st->pairs += pairs;
@@ -267,27 +267,34 @@ static void build_rule(struct block_job *j, int q)
 				st->skewed++;
 			if (pairs > st->largest) {
 				st->largest = pairs;
-				describe(s, u, j->reg, &j->reg->rec[rb->ridx[i]], st->largest_key, sizeof st->largest_key);
+				describe(s, &s->rule[q], j->reg, &j->reg->rec[rb->ridx[i]], st->largest_key,
+					 sizeof st->largest_key);
 			}
 			i = i1;
 			k = k1;
 		}
 	}
 	rb->pairs = st->pairs;
-	free(rs);
-	free(es);
-	free(rk);
-	free(ek);
 }
 
 static void block_thread(void *arg, int k)
 {
 	struct block_job *j = arg;
+	struct scratch *sc = xmalloc(sizeof *sc);
 	int q;
 
 	(void)k;
+	sc->cap = j->reg->n > j->enr->n ? j->reg->n : j->enr->n;
+	sc->cap = sc->cap ? sc->cap : 1;
+	for (int x = 0; x < 2; x++)
+		sc->kv[x] = xmalloc(sc->cap * sizeof *sc->kv[x]);
+	sc->t = xmalloc(sc->cap * sizeof *sc->t);
 	while ((q = atomic_fetch_add(&j->next, 1)) < j->s->nrules)
-		build_rule(j, q);
+		build_rule(j, q, sc);
+	free(sc->kv[0]);
+	free(sc->kv[1]);
+	free(sc->t);
+	free(sc);
 }
 
 struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr,

@@ -151,8 +151,10 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 	lk_side_init(d, which ? "enrolment" : "register", r->s.nfields);
 	{
 		struct stat sb;
-		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			lk_side_reserve(d, (size_t)sb.st_size);
+			lk_map_reserve(&ids, d->cap);
+		}
 	}
 	while ((got = csv_next(rd, &row)) != CSV_END) {
 		const char *v[LK_MAX_FIELDS];

@@ -27,6 +27,8 @@ size_t lk_map_next(const struct lk_map *m, uint64_t key, size_t i);
 size_t lk_map_add(struct lk_map *m, uint64_t key, uint64_t val);
 /* The value of key's first slot, made (0) when there is none. */
 uint64_t *lk_map_at(struct lk_map *m, uint64_t key);
+/* Makes room for n keys at once (no growing on the way). */
+void lk_map_reserve(struct lk_map *m, size_t n);
 void lk_map_free(struct lk_map *m);
 
 /* A 64-bit hash of n bytes, seeded. */

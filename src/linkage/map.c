@@ -26,22 +26,33 @@ size_t lk_map_next(const struct lk_map *m, uint64_t key, size_t i)
 	return LK_MAP_END;
 }
 
+/* Grows m to 2^k slots, k the least for which n keys are at most half. */
+void lk_map_reserve(struct lk_map *m, size_t n)
+{
+	struct lk_map b = {.mask = 1023};
+
+	while (2 * n > b.mask + 1)
+		b.mask = 2 * b.mask + 1;
+	if (b.mask <= m->mask)
+		return;
+	b.key = xcalloc(b.mask + 1, sizeof *b.key);
+	b.val = xmalloc((b.mask + 1) * sizeof *b.val);
+	for (size_t k = 0; m->mask && k <= m->mask; k++)
+		if (m->key[k])
+			lk_map_add(&b, m->key[k], m->val[k]);
+	lk_map_free(m);
+	*m = b;
+}
+
 size_t lk_map_add(struct lk_map *m, uint64_t key, uint64_t val)
 {
 	size_t i;
 
 	if (!key)
 		BUG("lk_map: the key 0 marks a free slot");
-	if (2 * (m->n + 1) > m->mask + 1) {
-		struct lk_map b = {.mask = m->mask ? 2 * m->mask + 1 : 1023};
-		b.key = xcalloc(b.mask + 1, sizeof *b.key);
-		b.val = xmalloc((b.mask + 1) * sizeof *b.val);
-		for (size_t k = 0; m->mask && k <= m->mask; k++)
-			if (m->key[k])
-				lk_map_add(&b, m->key[k], m->val[k]);
-		lk_map_free(m);
-		*m = b;
-	}
+	if (2 * (m->n + 1) > m->mask + 1)
+		lk_map_reserve(m, m->n + 1);
+
 	for (i = home(m, key); m->key[i]; i = (i + 1) & m->mask)
 		;
 	m->key[i] = key;
