@@ -601,6 +601,395 @@ static void test_nid_levels_random(void **state)
 	lk_side_free(&b);
 }
 
+/* ---- The weight bound ------------------------------------------------- */
+
+/* Spellings of one name, the usual first: scripts, ZWNJ, Arabic ي and
+ * ك, transliterations, tones, words moved between given and family. */
+#define VARIANTS 7
+static const char *const GIVENS[][VARIANTS] = {
+	{"محمد‌رضا", "محمدرضا", "محمد رضا", "Mohammadreza", "Mohamadreza", "Mohammad Reza", NULL},
+	{"علی", "علي", "Ali", "Aly", NULL},
+	{"زهرا", "Zahra", "Zahraa", NULL},
+	{"Ngọc", "Ngoc", "Thị Ngọc", "Thi Ngoc", "NGỌC", NULL},
+	{"Nhật Lâm", "Lâm", "Lam", "Nhat Lam", NULL},
+	{"Kəmalə", "Kamala", "Kemale", NULL},
+	{"İlkin", "Ilkin", "İlkın", NULL},
+	{"Aygün", "Aygun", "Aygül", NULL},
+};
+static const char *const FAMILIES[][VARIANTS] = {
+	{"کریمی", "كريمي", "Karimi", "Karimy", NULL},
+	{"رضایی", "رضائی", "Rezaei", "Rezaie", NULL},
+	{"Nguyễn", "Nguyen", "Nguyễn Thị", "NGUYỄN", "Nguyễn Văn", NULL},
+	{"Trần", "Tran", "Trần Văn", NULL},
+	{"Hüseynova", "Huseynova", "Guseynova", NULL},
+	{"Məmmədov", "Mammadov", "Memmedov", NULL},
+	{"Ağayev", "Agayev", "Aghayev", NULL},
+};
+static const char *const FATHERS[][VARIANTS] = {
+	{"علی", "Ali", "Əli oğlu", "Əli", NULL},
+	{"حسین", "حسين", "Hossein", "Hüseyn oğlu", NULL},
+	{"Nguyễn Tuấn", "NGUYỄN TUẤN", "Tuấn", "Nguyen Tuan", NULL},
+	{"Ömər qızı", "Ömer", "Omar", "Ömər", NULL},
+	{"Văn Hùng", "Hùng", "Hung", NULL},
+};
+static const char *const REGIONS[] = {"IR-02", "IR-02-01", "IR-02-01-001", "IR-02-01-002", "IR-02-02-001",
+				      "IR-03-01-002", "IR-03-01", "VN-01-01-001", "VN-01-01-002", "AZ-11-01-001"};
+/* Letters a typo may bring in. */
+static const uint32_t TYPO[] = {'a', 'e', 'i', 'o', 'y', 'k', 'h', 0x259, 0x131, 0x11f, 0x6cc, 0x64a, 0x643, 0x627};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A person both sides may hold, each record a corrupted copy. */
+struct person {
+	int given, family, father, region;
+	char nid[11];
+	char sex;
+	int y, m, d;
+};
+
+/* A record's values, as the CSV would hold them. */
+struct wrow {
+	char id[16];
+	char v[7][96];
+};
+
+static uint64_t pick(uint64_t *st, uint64_t n)
+{
+	return lk_rand(st) % n;
+}
+
+static size_t put_utf8(char *out, uint32_t c)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 63));
+		return 2;
+	}
+	out[0] = (char)(0xe0 | c >> 12);
+	out[1] = (char)(0x80 | (c >> 6 & 63));
+	out[2] = (char)(0x80 | (c & 63));
+	return 3;
+}
+
+/* One typo in name: a letter substituted or dropped, or two neighbours
+ * swapped. */
+static void typo(char out[96], const char *name, uint64_t *st)
+{
+	uint32_t c[32];
+	size_t n = lk_decode(name, strlen(name), c, 32), i, k = 0;
+
+	if (n >= 2) {
+		i = (size_t)pick(st, n);
+		switch (pick(st, 3)) {
+		case 0:
+			c[i] = TYPO[pick(st, COUNT(TYPO))];
+			break;
+		case 1:
+			memmove(c + i, c + i + 1, (n - i - 1) * sizeof *c);
+			n--;
+			break;
+		default:
+			if (i + 1 < n) {
+				uint32_t t = c[i];
+				c[i] = c[i + 1];
+				c[i + 1] = t;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		k += put_utf8(out + k, c[i]);
+	out[k] = '\0';
+}
+
+/* A spelling of the name group g: the usual one half the time, and a
+ * typo one time in six. */
+static void name_of(char out[96], const char *const groups[][VARIANTS], int g, uint64_t *st)
+{
+	size_t n = 0, v;
+
+	while (n < VARIANTS && groups[g][n])
+		n++;
+	v = pick(st, 2) ? 0 : (size_t)pick(st, n);
+	if (pick(st, 2) == 0) {
+		char t2[96];
+		typo(out, groups[g][v], st);
+		for (int r = (int)pick(st, 3); r > 0; r--) { memcpy(t2, out, 96); typo(out, t2, st); }
+	}
+	else
+		snprintf(out, 96, "%s", groups[g][v]);
+}
+
+static void make_person(struct person *p, uint64_t *st)
+{
+	p->given = (int)pick(st, COUNT(GIVENS));
+	p->family = (int)pick(st, COUNT(FAMILIES));
+	p->father = (int)pick(st, COUNT(FATHERS));
+	p->region = (int)pick(st, COUNT(REGIONS));
+	for (int i = 0; i < 10; i++)
+		p->nid[i] = (char)('0' + pick(st, 10));
+	p->nid[10] = '\0';
+	/* Half the codes pass the Iranian check digit. */
+	for (int c = 0; c < 10 && pick(st, 2) == 0 && !lk_nid_ir_valid(p->nid, 10); c++)
+		p->nid[9] = (char)('0' + c);
+	p->sex = pick(st, 2) ? 'm' : 'f';
+	p->y = 2008 + (int)pick(st, 6);
+	p->m = 1 + (int)pick(st, 12);
+	p->d = 2 + (int)pick(st, 26);
+}
+
+/* The person's id exact, one digit changed, two neighbours swapped,
+ * longer than 16 characters, with letters, cut short, or missing. */
+static void nid_of(char out[96], const struct person *p, uint64_t *st)
+{
+	int at = (int)pick(st, 9);
+
+	snprintf(out, 96, "%s", p->nid);
+	switch (pick(st, 10)) {
+	case 0: case 1: case 2: break;
+	case 3: out[at] = (char)('0' + pick(st, 10)); break;
+	case 4: out[at] = p->nid[at + 1]; out[at + 1] = p->nid[at]; break;
+	case 5: snprintf(out, 96, "%s-0000123", p->nid); break;
+	case 6: snprintf(out, 96, "IR%s", p->nid); break;
+	case 7: out[at] = 'x'; break;
+	case 8: out[8] = '\0'; break;
+	default: out[0] = '\0';
+	}
+}
+
+/* The person's birth date exact, day and month swapped, a day off, the
+ * year alone, or missing. */
+static void date_of(char out[96], const struct person *p, uint64_t *st)
+{
+	switch (pick(st, 7)) {
+	case 0: case 1: snprintf(out, 96, "%04d-%02d-%02d", p->y, p->m, p->d); break;
+	case 2: snprintf(out, 96, "%04d-%02d-%02d", p->y, p->d <= 12 ? p->d : p->m, p->d <= 12 ? p->m : p->d); break;
+	case 3: snprintf(out, 96, "%04d-%02d-%02d", p->y, p->m, p->d + (pick(st, 2) ? 1 : -1)); break;
+	case 4: snprintf(out, 96, "%04d", p->y); break;
+	case 5: snprintf(out, 96, "%04d-%02d-%02d", p->y + 1, p->m, p->d); break;
+	default: out[0] = '\0';
+	}
+}
+
+/* The person's region, its parent, a child of it, another, or none. */
+static void region_of(char out[96], const struct person *p, uint64_t *st)
+{
+	const char *r = REGIONS[p->region];
+	const char *dash = strrchr(r, '-');
+
+	switch (pick(st, 6)) {
+	case 0: case 1: snprintf(out, 96, "%s", r); break;
+	case 2: snprintf(out, 96, "%.*s", (int)(dash - r), r); break;
+	case 3: snprintf(out, 96, "%s-00%d", r, (int)pick(st, 3) + 1); break;
+	case 4: snprintf(out, 96, "%s", REGIONS[pick(st, COUNT(REGIONS))]); break;
+	default: out[0] = '\0';
+	}
+}
+
+/* A record of people[k], each field from another person one time in
+ * four, given and family exchanged one time in eight. */
+static void make_row(struct wrow *w, const char *prefix, size_t i, const struct person *people, size_t npeople,
+		     uint64_t *st)
+{
+	const struct person *p = &people[pick(st, npeople)], *q;
+
+#define FROM() (q = pick(st, 4) ? p : &people[pick(st, npeople)])
+	snprintf(w->id, sizeof w->id, "%s%zu", prefix, i);
+	FROM();
+	nid_of(w->v[NID], q, st);
+	FROM();
+	name_of(w->v[GIVEN], GIVENS, q->given, st);
+	FROM();
+	name_of(w->v[FAMILY], FAMILIES, q->family, st);
+	FROM();
+	name_of(w->v[FATHER], FATHERS, q->father, st);
+	if (pick(st, 8) == 0) {
+		char t[96];
+		memcpy(t, w->v[GIVEN], sizeof t);
+		memcpy(w->v[GIVEN], w->v[FAMILY], sizeof t);
+		memcpy(w->v[FAMILY], t, sizeof t);
+	}
+	FROM();
+	switch (pick(st, 10)) {
+	case 0: w->v[SEX][0] = '\0'; break;
+	case 1: snprintf(w->v[SEX], 96, "%c", q->sex == 'm' ? 'M' : 'F'); break;
+	default: snprintf(w->v[SEX], 96, "%c", q->sex);
+	}
+	FROM();
+	date_of(w->v[BIRTH], q, st);
+	FROM();
+	region_of(w->v[REGION], q, st);
+#undef FROM
+}
+
+static void random_side(struct lk_side *d, const struct lk_schema *s, const char *name, size_t n,
+			const struct person *people, size_t npeople, uint64_t *st)
+{
+	struct wrow *w = calloc(n, sizeof *w);
+	const char *(*rows)[8] = calloc(n, sizeof *rows);
+
+	assert_non_null(w);
+	assert_non_null(rows);
+	for (size_t i = 0; i < n; i++) {
+		make_row(&w[i], name, i, people, npeople, st);
+		rows[i][0] = w[i].id;
+		for (int f = 0; f < 7; f++)
+			rows[i][f + 1] = w[i].v[f];
+	}
+	side(d, s, name, (const char *const (*)[8])rows, n);
+	free(rows);
+	free(w);
+}
+
+/* m and u drawn at random, so that level weights follow no order: an
+ * "else" may weigh more than "exact", and term frequencies adjust by
+ * other amounts. */
+static void random_weights(struct lk_schema *s, uint64_t *st)
+{
+	for (int f = 0; f < s->nfields; f++)
+		for (int l = 0; l < s->f[f].nlevels; l++) {
+			s->f[f].level[l].m = exp2(-(double)pick(st, 20000) / 1000);
+			s->f[f].level[l].u = exp2(-(double)pick(st, 20000) / 1000);
+		}
+	/* For certain: a positive "else", a positive jw2 and a small exact. */
+	s->f[GIVEN].level[level_index(s, GIVEN, "else")].m = 0.6;
+	s->f[GIVEN].level[level_index(s, GIVEN, "else")].u = 0.2;
+	s->f[FAMILY].level[level_index(s, FAMILY, "jw2")].m = 0.5;
+	s->f[FAMILY].level[level_index(s, FAMILY, "jw2")].u = 0.1;
+	s->f[FAMILY].level[level_index(s, FAMILY, "exact_tones")].m = 0.3;
+	s->f[FAMILY].level[level_index(s, FAMILY, "exact_tones")].u = 0.25;
+	s->f[NID].level[level_index(s, NID, "else")].m = 0.4;
+	s->f[NID].level[level_index(s, NID, "else")].u = 0.1;
+	lk_weights(s);
+}
+
+/* Fails with everything the engineer needs to see of the pair. */
+static void bound_below(const struct lk_schema *s, const struct lk_side *a, size_t i, const struct lk_side *b,
+			size_t j, const int8_t lv[LK_MAX_FIELDS], bool sw, double bound, double w)
+{
+	struct buf m;
+
+	buf_init(&m, 1 << 16);
+	buf_printf(&m, "bound %.17g < weight %.17g for %s / %s%s:", bound, w, lk_id(a, &a->rec[i]),
+		   lk_id(b, &b->rec[j]), sw ? " (names swapped)" : "");
+	for (int f = 0; f < s->nfields; f++)
+		buf_printf(&m, "\n  %s: \"%s\" / \"%s\": %s", s->f[f].name, lk_form(a, &a->rec[i], f, LK_FORM_WORDS),
+			   lk_form(b, &b->rec[j], f, LK_FORM_WORDS), lv[f] < 0 ? "null" : s->f[f].level[lv[f]].label);
+	fail_msg("%s", m.p);
+	buf_release(&m);
+}
+
+/* Every pair of a and b under each schema: the bound is never below the
+ * weight; exact[k] counts the pairs whose bound is the weight itself. */
+static void check_bounds(const struct lk_schema *s, int ns, const struct lk_side *a, const struct lk_side *b,
+			 size_t exact[])
+{
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t j = 0; j < b->n; j++) {
+			int8_t lv[LK_MAX_FIELDS];
+			bool sw;
+			lk_levels(&s[0], a, &a->rec[i], b, &b->rec[j], lv, &sw);
+			for (int k = 0; k < ns; k++) {
+				double w = lk_weight(&s[k], &a->rec[i], lv, NULL);
+				double bound = lk_weight_bound(&s[k], &a->rec[i], &a->hot[i], &b->hot[j]);
+				if (bound < w)
+					bound_below(&s[k], a, i, b, j, lv, sw, bound, w);
+				exact[k] += bound == w;
+			}
+		}
+}
+
+/*
+ * lk_weight_bound never falls below lk_weight (the scorer skips pairs
+ * on it, so it would drop true matches silently), on a few hundred
+ * records a side made of a few people written many ways, under the
+ * default weights and weights in no order. And it is tight: a bound of
+ * +∞, or the sum of every field's best level, would keep every pair.
+ */
+static void test_weight_bound(void **state)
+{
+	enum { NPEOPLE = 200, NREG = 1000, NENR = 1000, NS = 24 };
+	struct person people[NPEOPLE];
+	struct lk_schema s[NS];
+	struct lk_side a, b;
+	size_t exact[NS] = {0};
+	uint64_t st = strtoull(getenv("SEED"), NULL, 10);
+
+	(void)state;
+	for (int k = 0; k < NS; k++) {
+		lk_schema_default(&s[k]);
+		if (k)
+			random_weights(&s[k], &st);
+	}
+	assert_true(s[1].f[GIVEN].level[level_index(&s[1], GIVEN, "else")].weight > 0);
+	for (int i = 0; i < NPEOPLE; i++)
+		make_person(&people[i], &st);
+	random_side(&a, &s[0], "register", NREG, people, NPEOPLE, &st);
+	random_side(&b, &s[0], "enrolment", NENR, people, NPEOPLE, &st);
+	lk_term_freq(&s[0], &a, &b);
+	check_bounds(s, NS, &a, &b, exact);
+	for (int k = 0; k < NS; k++) fprintf(stderr, "set %d exact %.3f\n", k, exact[k] / (double)(NREG*NENR));
+	for (int k = 0; k < NS; k++)
+		if (exact[k] < (size_t)NREG * NENR / 5)
+			fail_msg("weights %d: the bound is the weight for %zu pairs of %d only", k, exact[k], NREG * NENR);
+	lk_side_free(&a);
+	lk_side_free(&b);
+}
+
+/* Hand-made pairs: names that share nothing, and names exchanged. */
+static void test_weight_bound_cases(void **state)
+{
+	static const char *const r[][8] = {
+		{"a", "", "Ali", "", "", "", "", ""},
+		{"b", "0012345679", "Ali", "Karimi", "Hossein", "m", "2012-03-04", "IR-02-01-001"},
+		{"c", "", "Mohammadreza", "Karimi", "", "m", "2012-03-04", "IR-02-01"},
+		{"d", "", "Ngọc", "Nguyễn Thị", "", "f", "2013-09-06", "VN-01-01-001"},
+	};
+	static const char *const e[][8] = {
+		{"x", "", "Zahra", "", "", "", "", ""},
+		{"y", "0012345679", "Karimi", "Ali", "Hossein", "m", "2012-03-04", "IR-02-01-001"},
+		{"z", "", "Karimy", "Mohamadreza", "", "m", "2012-04-03", "IR-02-01-003"},
+		{"w", "", "Thị Ngọc", "Nguyễn", "", "f", "2013-09-06", "VN-01-01-001"},
+	};
+	struct lk_schema s[2];
+	struct lk_side a, b;
+	int8_t lv[LK_MAX_FIELDS];
+	bool sw;
+	uint64_t st = 11;
+
+	(void)state;
+	lk_schema_default(&s[0]);
+	lk_schema_default(&s[1]);
+	random_weights(&s[1], &st);
+	side(&a, &s[0], "register", r, 4);
+	side(&b, &s[0], "enrolment", e, 4);
+	lk_term_freq(&s[0], &a, &b);
+	for (int k = 0; k < 2; k++) {
+		/* The hot lines tell "Ali" and "Zahra" are else. */
+		lk_levels(&s[k], &a, &a.rec[0], &b, &b.rec[0], lv, &sw);
+		assert_int_equal(lv[GIVEN], level_index(&s[k], GIVEN, "else"));
+		assert_true(lk_weight_bound(&s[k], &a.rec[0], &a.hot[0], &b.hot[0]) ==
+			    lk_weight(&s[k], &a.rec[0], lv, NULL));
+		/* Exchanged names, exactly and with a spelling apart. */
+		for (size_t i = 1; i < 3; i++) {
+			lk_levels(&s[k], &a, &a.rec[i], &b, &b.rec[i], lv, &sw);
+			assert_true(sw);
+			assert_true(lk_weight_bound(&s[k], &a.rec[i], &a.hot[i], &b.hot[i]) >=
+				    lk_weight(&s[k], &a.rec[i], lv, NULL));
+		}
+		/* A middle name moved from the family name to the given. */
+		lk_levels(&s[k], &a, &a.rec[3], &b, &b.rec[3], lv, &sw);
+		assert_int_equal(lv[GIVEN], level_index(&s[k], GIVEN, "tokens"));
+		assert_true(lk_weight_bound(&s[k], &a.rec[3], &a.hot[3], &b.hot[3]) >=
+			    lk_weight(&s[k], &a.rec[3], lv, NULL));
+	}
+	lk_side_free(&a);
+	lk_side_free(&b);
+}
+
 static void test_prob(void **state)
 {
 	(void)state;
@@ -627,6 +1016,8 @@ int main(void)
 		cmocka_unit_test(test_assign),
 		cmocka_unit_test(test_script_variants),
 		cmocka_unit_test(test_nid_levels_random),
+		cmocka_unit_test(test_weight_bound),
+		cmocka_unit_test(test_weight_bound_cases),
 		cmocka_unit_test(test_prob),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,17 +22,17 @@ void lk_side_init(struct lk_side *d, const char *name, int nfields)
 	d->nf = nfields;
 }
 
-/* Grows the records to cap, on their 64-byte alignment. */
+/* Grows the records to cap. They are read at random while pairs are
+ * scored: on huge pages (lk_big_alloc), the TLB misses less. */
 static void grow(struct lk_side *d, size_t cap)
 {
-	struct lk_rec *rec = aligned_alloc(64, cap * sizeof *rec);
+	struct lk_rec *rec = lk_big_alloc(cap * sizeof *rec);
 
-	if (!rec)
-		BUG("linkage: out of memory");
 	if (d->n)
 		memcpy(rec, d->rec, d->n * sizeof *rec);
-	free(d->rec);
+	lk_big_free(d->rec, d->rec_big);
 	d->rec = rec;
+	d->rec_big = cap * sizeof *rec;
 	d->cap = cap;
 	d->raw_off = xrealloc(d->raw_off, cap * sizeof *d->raw_off);
 }
@@ -68,10 +68,7 @@ void lk_big_free(void *p, size_t n)
 
 void lk_side_free(struct lk_side *d)
 {
-	if (d->rec_big)
-		lk_big_free(d->rec, d->rec_big);
-	else
-		free(d->rec);
+	lk_big_free(d->rec, d->rec_big);
 	lk_big_free(d->hot, d->hot_big);
 	if (d->pool_big)
 		lk_big_free(d->pool, d->pool_big);
@@ -432,6 +429,13 @@ static void norm_thread(void *arg, int k)
 	struct memo memo = {0};
 	struct buf t;
 
+	/* Room for every form of every value at once (four forms of names,
+	 * which are most of the text), so the pool is not copied as it
+	 * grows. */
+	if (hi > lo) {
+		p.cap = 4 * ((hi < d->n ? d->raw_off[hi] : d->raw_len) - d->raw_off[lo]) + 65536;
+		p.p = xmalloc(p.cap);
+	}
 	buf_init(&t, 1 << 20);
 	for (size_t i = lo; i < hi; i++) {
 		struct lk_rec *r = &d->rec[i];
@@ -472,15 +476,6 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 	free(d->pool);
 	d->pool = lk_big_alloc(total + 1);
 	d->pool_big = total + 1;
-	{
-		/* The records are read at random while pairs are scored: on
-		 * huge pages, the TLB misses less. */
-		struct lk_rec *rec = lk_big_alloc((d->n ? d->n : 1) * sizeof *rec);
-		memcpy(rec, d->rec, d->n * sizeof *rec);
-		free(d->rec);
-		d->rec = rec;
-		d->rec_big = (d->n ? d->n : 1) * sizeof *rec;
-	}
 	d->pool_len = 0;
 	for (int k = 0; k < j.nthreads; k++) {
 		size_t lo = d->n * (size_t)k / (size_t)j.nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j.nthreads;
