@@ -394,6 +394,7 @@ static void report(struct run *r, struct buf *b, const struct lk_rule_stats *rs,
 	jw_end(&w);
 	jw_end(&w);
 	jw_kint(&w, "pairs_scored", sc->scored);
+	jw_kint(&w, "pairs_settled_by_bound", sc->bounded);
 	jw_key(&w, "pairs_per_second");
 	jw_num(&w, r->t[P_SCORE] > 0 ? round((double)sc->scored / r->t[P_SCORE]) : 0);
 	jw_key(&w, "training");
