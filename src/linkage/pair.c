@@ -416,9 +416,10 @@ void lk_hot_fill(const struct lk_schema *s, const char *text, const struct lk_re
 	for (int f = 0; f < s->nfields; f++) {
 		const struct lk_field *fd = &s->f[f];
 		const char *v = text + r->slot[1 + f * LK_FORMS + LK_FORM_VALUE];
-		uint32_t *w = &h->w[fd->hot];
+		uint32_t *w;
 		if (fd->hot < 0 || !*v)
 			continue;
+		w = &h->w[fd->hot];
 		switch (fd->type) {
 		case LK_NAME: {
 			uint32_t c[LK_NAME_MAX], sig = 0;
