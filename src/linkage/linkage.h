@@ -268,7 +268,15 @@ double lk_weight(const struct lk_schema *s, const struct lk_rec *a, const int8_t
 double lk_weight_bound(const struct lk_schema *s, const struct lk_rec *a, const struct lk_hot *ha,
 		       const struct lk_hot *hb);
 
-/* Fills h, the hot line of the record r whose text starts at text. */
+/* A name's hot words and length, from its folded value and skeleton. */
+struct lk_hot_name {
+	uint32_t w[2];
+	uint8_t len;
+};
+void lk_hot_name(const char *value, const char *skel, struct lk_hot_name *out);
+
+/* Fills h, the hot line of the record r whose text starts at text, but
+ * for its names (lk_hot_name): h is zero or has them already. */
 void lk_hot_fill(const struct lk_schema *s, const char *text, const struct lk_rec *r, struct lk_hot *h);
 
 /* The prior's weight, log2(λ / (1 − λ)), and weight ↔ probability. */

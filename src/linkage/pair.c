@@ -407,9 +407,20 @@ static size_t nid_unpack(const uint32_t w[2], char out[17])
 	return n;
 }
 
+void lk_hot_name(const char *value, const char *skel, struct lk_hot_name *out)
+{
+	uint32_t c[LK_NAME_MAX], sig = 0;
+	size_t n = decode0(value, c, LK_NAME_MAX);
+
+	for (size_t i = 0; i < n; i++)
+		sig |= sig_bit(c[i]);
+	out->w[0] = *value ? hash16(value) << 16 | hash16(skel) : 0;
+	out->w[1] = *value ? sig : 0;
+	out->len = (uint8_t)n;
+}
+
 void lk_hot_fill(const struct lk_schema *s, const char *text, const struct lk_rec *r, struct lk_hot *h)
 {
-	memset(h, 0, sizeof *h);
 	h->words = r->words;
 	h->date[0] = r->date[0];
 	h->date[1] = r->date[1];
@@ -421,16 +432,8 @@ void lk_hot_fill(const struct lk_schema *s, const char *text, const struct lk_re
 			continue;
 		w = &h->w[fd->hot];
 		switch (fd->type) {
-		case LK_NAME: {
-			uint32_t c[LK_NAME_MAX], sig = 0;
-			size_t n = decode0(v, c, LK_NAME_MAX);
-			for (size_t i = 0; i < n; i++)
-				sig |= sig_bit(c[i]);
-			w[0] = hash16(v) << 16 | hash16(text + r->slot[1 + f * LK_FORMS + LK_FORM_SKEL]);
-			w[1] = sig;
-			h->len[fd->hot_len] = (uint8_t)n;
-			break;
-		}
+		case LK_NAME:
+			break;  /* lk_normalise has put them, from its memo */
 		case LK_NID:
 			nid_pack(v, w);
 			break;

@@ -186,25 +186,43 @@ struct memo {
 	struct pool scratch; /* the forms of the name being folded */
 };
 
-static const char *memo_get(const struct memo *m, uint64_t h, const char *v, size_t n)
+/* What an entry keeps besides its forms: their lengths, and a name's
+ * hot words. */
+struct memo_tail {
+	uint32_t len[4];
+	struct lk_hot_name hot;
+};
+
+/* The forms of the raw name v (n bytes) in form[], and *tail; false when
+ * it is not there. An entry is the raw name, its tail and its forms. */
+static bool memo_get(const struct memo *m, uint64_t h, const char *v, size_t n, const char *form[4],
+		     struct memo_tail *tail)
 {
 	for (size_t i = lk_map_next(&m->at, h, LK_MAP_END); i != LK_MAP_END; i = lk_map_next(&m->at, h, i)) {
 		const char *e = m->text.p + m->at.val[i];
-		if (!strncmp(e, v, n) && !e[n])
-			return e + n + 1;
+		if (!strncmp(e, v, n) && !e[n]) {
+			memcpy(tail, e + n + 1, sizeof *tail);
+			form[0] = e + n + 1 + sizeof *tail;
+			for (int k = 1; k < 4; k++)
+				form[k] = form[k - 1] + tail->len[k - 1] + 1;
+			return true;
+		}
 	}
-	return NULL;
+	return false;
 }
 
-static void memo_put(struct memo *m, uint64_t h, const char *v, size_t n, const char *const form[4])
+static void memo_put(struct memo *m, uint64_t h, const char *v, size_t n, const char *const form[4],
+		     const struct memo_tail *tail)
 {
 	size_t at;
 
 	if (m->at.n >= MEMO_MAX)
 		return;
 	at = pool_put(&m->text, v, n);
+	pool_put(&m->text, (const char *)tail, sizeof *tail);
+	m->text.len--;  /* the forms follow the tail at once */
 	for (int k = 0; k < 4; k++)
-		pool_put(&m->text, form[k], strlen(form[k]));
+		pool_put(&m->text, form[k], tail->len[k]);
 	lk_map_add(&m->at, h | 1, at);
 }
 
@@ -294,8 +312,8 @@ static bool ascii(const char *v, size_t n)
 }
 
 static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *memo, struct buf *t,
-		       struct lk_rec *r, size_t base, size_t empty, int f, const char *v, struct lk_problem **prob,
-		       size_t *nprob, int *ndate)
+		       struct lk_rec *r, struct lk_hot *hot, size_t base, size_t empty, int f, const char *v,
+		       struct lk_problem **prob, size_t *nprob, int *ndate)
 {
 	const struct lk_field *fd = &s->f[f];
 	int slot = 1 + f * LK_FORMS;
@@ -315,16 +333,10 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 	case LK_NAME:
 	case LK_STRING: {
 		uint64_t h = lk_hash(v, n, fd->type);
-		const char *hit = memo_get(memo, h | 1, v, n);
-		const char *form[4];
+		const char *form[4];  /* words, value, tones, skeleton */
+		struct memo_tail tail;
 		char clean[1024];
-		if (hit) {
-			/* words, value, tones, skeleton */
-			for (int k = 0; k < 4; k++) {
-				form[k] = hit;
-				hit += strlen(hit) + 1;
-			}
-		} else {
+		if (!memo_get(memo, h | 1, v, n, form, &tail)) {
 			struct pool *sc = &memo->scratch;
 			const char *raw = v;
 			size_t rn = n, at[4];
@@ -346,19 +358,27 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 			if (fd->type != LK_NAME || text_skeleton(v, n, t) != OK)
 				buf_reset(t);
 			at[3] = pool_put(sc, t->p, t->len);
-			for (int k = 0; k < 4; k++)
+			for (int k = 0; k < 4; k++) {
 				form[k] = sc->p + at[k];
-			memo_put(memo, h, raw, rn, form);
+				tail.len[k] = (uint32_t)strlen(form[k]);
+			}
+			lk_hot_name(form[1], form[3], &tail.hot);
+			memo_put(memo, h, raw, rn, form, &tail);
 		}
 		if (*form[0]) {
-			if (strchr(form[0], ' '))
+			if (memchr(form[0], ' ', tail.len[0]))
 				r->words |= (uint16_t)(1u << f);
-			set_slot(r, slot + LK_FORM_WORDS, pool_put(p, form[0], strlen(form[0])), base);
-			set_slot(r, slot + LK_FORM_VALUE, pool_put(p, form[1], strlen(form[1])), base);
+			set_slot(r, slot + LK_FORM_WORDS, pool_put(p, form[0], tail.len[0]), base);
+			set_slot(r, slot + LK_FORM_VALUE, pool_put(p, form[1], tail.len[1]), base);
 			if (*form[2])
-				set_slot(r, slot + LK_FORM_TONES, pool_put(p, form[2], strlen(form[2])), base);
+				set_slot(r, slot + LK_FORM_TONES, pool_put(p, form[2], tail.len[2]), base);
 			if (*form[3])
-				set_slot(r, slot + LK_FORM_SKEL, pool_put(p, form[3], strlen(form[3])), base);
+				set_slot(r, slot + LK_FORM_SKEL, pool_put(p, form[3], tail.len[3]), base);
+			if (fd->type == LK_NAME && fd->hot >= 0) {
+				hot->w[fd->hot] = tail.hot.w[0];
+				hot->w[fd->hot + 1] = tail.hot.w[1];
+				hot->len[fd->hot_len] = tail.hot.len;
+			}
 		}
 		return;
 	}
@@ -448,7 +468,8 @@ static void norm_thread(void *arg, int k)
 		empty = p.len - 1;  /* the id's terminating NUL is the empty string */
 		v += strlen(v) + 1;
 		for (int f = 0; f < s->nfields; f++) {
-			norm_field(s, &p, &memo, &t, r, base, empty, f, v, &j->prob[k], &j->nprob[k], &ndate);
+			norm_field(s, &p, &memo, &t, r, &d->hot[i], base, empty, f, v, &j->prob[k], &j->nprob[k],
+				   &ndate);
 			if (s->f[f].type == LK_DATE)
 				ndate++;
 			v += strlen(v) + 1;
