@@ -13,6 +13,11 @@
 void *lk_big_alloc(size_t n);
 void lk_big_free(void *p, size_t n);
 
+/* n zero bytes from malloc, written: a large calloc maps the kernel's
+ * zero page, and the first write to each page then copies it while
+ * every thread's TLB is flushed. For tables read before written. */
+void *lk_zeroed(size_t n);
+
 /* A hash table of nonzero 64-bit keys to 64-bit values (map.c). A key
  * may be added more than once: walk its slots with
  *   for (size_t i = lk_map_next(m, k, LK_MAP_END); i != LK_MAP_END; i = lk_map_next(m, k, i))

@@ -35,7 +35,7 @@ void lk_map_reserve(struct lk_map *m, size_t n)
 		b.mask = 2 * b.mask + 1;
 	if (b.mask <= m->mask)
 		return;
-	b.key = xcalloc(b.mask + 1, sizeof *b.key);
+	b.key = lk_zeroed((b.mask + 1) * sizeof *b.key);
 	b.val = xmalloc((b.mask + 1) * sizeof *b.val);
 	for (size_t k = 0; m->mask && k <= m->mask; k++)
 		if (m->key[k])

@@ -60,6 +60,14 @@ void *lk_big_alloc(size_t n)
 	return p;
 }
 
+void *lk_zeroed(size_t n)
+{
+	void *p = xmalloc(n ? n : 1);
+
+	memset(p, 0, n);
+	return p;
+}
+
 void lk_big_free(void *p, size_t n)
 {
 	if (p)

@@ -100,7 +100,7 @@ void lk_score(const struct lk_schema *s, const struct lk_side *reg, const struct
 	j->enr = enr;
 	j->prior = lk_prior_bits(s);
 	j->floor = lk_bits(s->review_lo < s->threshold ? s->review_lo : s->threshold);
-	j->best = xcalloc(reg->n ? reg->n : 1, sizeof *j->best);
+	j->best = lk_zeroed((reg->n ? reg->n : 1) * sizeof *j->best);
 	lk_pairs(b, nthreads, NULL, s_pair, j);
 	for (int k = 0; k < 64; k++)
 		total += j->nkept[k];
@@ -140,7 +140,7 @@ static int by_weight(const void *x, const void *y)
 
 size_t lk_assign(const struct lk_schema *s, struct lk_scored *sc, size_t nreg, size_t nenr, uint32_t *match)
 {
-	uint8_t *taken = xcalloc(nenr ? nenr : 1, 1);
+	uint8_t *taken = lk_zeroed(nenr ? nenr : 1);
 	double floor = lk_bits(s->threshold);
 	size_t n = 0;
 
