@@ -140,17 +140,23 @@ struct norm_job {
 	const struct lk_schema *s;
 	struct lk_side *d;
 	int nthreads;
-	/* per thread */
+	/* per thread: its text, from its share of one region (off, cap) or,
+	 * when that was too small, of its own (fixed false) */
+	char *region;
+	size_t off[64], cap[64];
 	char *pool[64];
 	size_t pool_len[64];
+	bool fixed[64];
 	struct lk_problem *prob[64];
 	size_t nprob[64];
 };
 
-/* A thread's growing text pool. */
+/* A thread's growing text pool; a fixed one is lent and moves to memory
+ * of its own when it must grow. */
 struct pool {
 	char *p;
 	size_t len, cap;
+	bool fixed;
 };
 
 static size_t pool_put(struct pool *p, const char *s, size_t n)
@@ -159,7 +165,13 @@ static size_t pool_put(struct pool *p, const char *s, size_t n)
 
 	if (p->len + n + 1 > p->cap) {
 		p->cap = (p->len + n + 1) * 2 + 65536;
-		p->p = xrealloc(p->p, p->cap);
+		if (p->fixed) {
+			char *q = xmalloc(p->cap);
+			memcpy(q, p->p, p->len);
+			p->p = q;
+			p->fixed = false;
+		} else
+			p->p = xrealloc(p->p, p->cap);
 	}
 	memcpy(p->p + p->len, s, n);
 	p->p[p->len + n] = '\0';
@@ -453,17 +465,10 @@ static void norm_thread(void *arg, int k)
 	struct lk_side *d = j->d;
 	const struct lk_schema *s = j->s;
 	size_t lo = d->n * (size_t)k / (size_t)j->nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j->nthreads;
-	struct pool p = {0};
+	struct pool p = {j->region + j->off[k], 0, j->cap[k], true};
 	struct memo memo = {0};
 	struct buf t;
 
-	/* Room for every form of every value at once (four forms of names,
-	 * which are most of the text), so the pool is not copied as it
-	 * grows. */
-	if (hi > lo) {
-		p.cap = 4 * ((hi < d->n ? d->raw_off[hi] : d->raw_len) - d->raw_off[lo]) + 65536;
-		p.p = xmalloc(p.cap);
-	}
 	buf_init(&t, 1 << 20);
 	for (size_t i = lo; i < hi; i++) {
 		struct lk_rec *r = &d->rec[i];
@@ -488,6 +493,7 @@ static void norm_thread(void *arg, int k)
 	memo_free(&memo);
 	j->pool[k] = p.p;
 	j->pool_len[k] = p.len;
+	j->fixed[k] = p.fixed;
 }
 
 void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, struct lk_problem **out,
@@ -495,29 +501,53 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 {
 	struct norm_job j = {.s = s, .d = d, .nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads};
 	size_t total = 0;
+	bool all_fixed = true;
 
 	lk_big_free(d->hot, d->hot_big);
 	d->hot_big = (d->n ? d->n : 1) * sizeof *d->hot;
 	d->hot = lk_big_alloc(d->hot_big);
+	/* One region with room for every thread's forms (four of names,
+	 * which are most of the text): each writes its share in place, and
+	 * the text is not copied again unless a share was too small. */
+	for (int k = 0; k < j.nthreads; k++) {
+		size_t lo = d->n * (size_t)k / (size_t)j.nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j.nthreads;
+		j.off[k] = total;
+		j.cap[k] = (hi > lo ? 4 * ((hi < d->n ? d->raw_off[hi] : d->raw_len) - d->raw_off[lo]) : 0) + 65536;
+		total += j.cap[k];
+	}
+	j.region = lk_big_alloc(total);
 	lk_parallel(j.nthreads, norm_thread, &j);
 	for (int k = 0; k < j.nthreads; k++)
-		total += j.pool_len[k];
+		all_fixed = all_fixed && j.fixed[k];
 	free(d->pool);
-	d->pool = lk_big_alloc(total + 1);
-	d->pool_big = total + 1;
+	if (all_fixed) {
+		d->pool = j.region;
+		d->pool_big = total;
+	} else {
+		total = 0;
+		for (int k = 0; k < j.nthreads; k++)
+			total += j.pool_len[k];
+		d->pool = lk_big_alloc(total + 1);
+		d->pool_big = total + 1;
+	}
 	d->pool_len = 0;
 	for (int k = 0; k < j.nthreads; k++) {
 		size_t lo = d->n * (size_t)k / (size_t)j.nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j.nthreads;
-		for (size_t i = lo; i < hi; i++)
-			d->rec[i].base += d->pool_len;
-		if (j.pool_len[k])
+		size_t at = all_fixed ? j.off[k] : d->pool_len;
+		if (at)
+			for (size_t i = lo; i < hi; i++)
+				d->rec[i].base += at;
+		if (!all_fixed && j.pool_len[k])
 			memcpy(d->pool + d->pool_len, j.pool[k], j.pool_len[k]);
 		d->pool_len += j.pool_len[k];
-		free(j.pool[k]);
+		if (!j.fixed[k])
+			free(j.pool[k]);
 		for (size_t i = 0; i < j.nprob[k]; i++)
 			problem(out, nproblems, j.prob[k][i].row, j.prob[k][i].field, "%s%s", j.prob[k][i].msg, "");
 		free(j.prob[k]);
 	}
+	if (!all_fixed)
+		lk_big_free(j.region, j.off[j.nthreads - 1] + j.cap[j.nthreads - 1]);
 	free(d->raw);
 	free(d->raw_off);
 	d->raw = NULL;
