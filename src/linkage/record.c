@@ -557,38 +557,46 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 
 /* ---- Term frequencies ----------------------------------------------------- */
 
-/* The count of a value, by the hash of its text (two names whose 64-bit
+/* The counts of values by the hash of their text (two names whose 64-bit
  * hashes collide would share a count: a rounding error). */
-static uint64_t *tf_of(struct lk_map *t, const char *v)
-{
-	return lk_map_at(t, lk_hash(v, strlen(v), 0) | 1);
-}
-
 void lk_term_freq(const struct lk_schema *s, struct lk_side *a, struct lk_side *b)
 {
 	struct lk_side *side[2] = {a, b};
+	uint32_t *slot[2];
 
+	for (int k = 0; k < 2; k++)
+		slot[k] = xmalloc((side[k]->n ? side[k]->n : 1) * sizeof *slot[k]);
 	for (int f = 0; f < s->nfields; f++) {
 		struct lk_map t = {0};
 		int64_t total = 0;
 		if (s->f[f].tf_slot < 0)
 			continue;
+		/* Room for every value at once: slots do not move, so the
+		 * second pass reads each record's count without hashing. */
+		lk_map_reserve(&t, a->n + b->n);
 		for (int k = 0; k < 2; k++)
 			for (size_t i = 0; i < side[k]->n; i++) {
 				const char *v = lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
-				if (*v) {
-					++*tf_of(&t, v);
-					total++;
-				}
+				uint64_t h;
+				size_t x;
+				slot[k][i] = UINT32_MAX;
+				if (!*v)
+					continue;
+				h = lk_hash(v, strlen(v), 0) | 1;
+				if ((x = lk_map_next(&t, h, LK_MAP_END)) == LK_MAP_END)
+					x = lk_map_add(&t, h, 0);
+				t.val[x]++;
+				slot[k][i] = (uint32_t)x;
+				total++;
 			}
 		for (int k = 0; k < 2; k++)
-			for (size_t i = 0; i < side[k]->n; i++) {
-				const char *v = lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
+			for (size_t i = 0; i < side[k]->n; i++)
 				side[k]->rec[i].tf[s->f[f].tf_slot] =
-					*v ? (float)log2((double)*tf_of(&t, v) / (double)total) : 0;
-			}
+					slot[k][i] == UINT32_MAX ? 0 : (float)log2((double)t.val[slot[k][i]] / (double)total);
 		lk_map_free(&t);
 	}
+	free(slot[0]);
+	free(slot[1]);
 }
 
 /* ---- Threads -------------------------------------------------------------- */
