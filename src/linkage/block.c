@@ -86,33 +86,74 @@ static uint64_t fullname_hash(const struct lk_schema *s, const struct lk_side *d
 	return lk_hash(t->p + words, t->len - words, h);
 }
 
-/* The key of record r under rule u; 0 when a part is missing. swap: the
- * given and family names trade places (the enrolment side of a swap
- * rule). */
-static uint64_t key_of(const struct lk_schema *s, const struct lk_rule *u, const struct lk_side *d,
-		       const struct lk_rec *r, bool swap, struct buf *scratch)
-{
-	uint64_t h = 0x5851f42d4c957f2dull;
+/*
+ * Rules share key parts (a name's skeleton, the birth year, the
+ * district), so each distinct part is hashed once a record: parts[] lists
+ * them, and a rule's key mixes its parts' hashes.
+ */
+struct parts {
+	int n;
+	struct lk_part p[LK_MAX_RULES * LK_MAX_PARTS * 2];
+	uint8_t at[LK_MAX_RULES][2][LK_MAX_PARTS];   /* [rule][side][part] → index in p */
+};
 
-	for (int k = 0; k < u->nparts; k++) {
-		int f = u->part[k].field;
-		size_t n;
-		const char *t;
-		if (u->part[k].x == LK_X_FULLNAME) {
-			if (!(h = fullname_hash(s, d, r, h + (uint64_t)k, scratch)))
-				return 0;
-			continue;
-		}
-		if (swap && f == s->given)
-			f = s->family;
-		else if (swap && f == s->family)
-			f = s->given;
-		t = part_text(s, d, r, &u->part[k], f, &n);
-		if (!n)
-			return 0;
-		h = lk_hash(t, n, h + (uint64_t)k);
+/* The field a part of a rule reads on a side: on the enrolment side of a
+ * swap rule, the given and family names trade places. */
+static struct lk_part side_part(const struct lk_schema *s, const struct lk_rule *u, int k, int side)
+{
+	struct lk_part p = u->part[k];
+
+	if (side == 1 && u->swap && p.x != LK_X_FULLNAME) {
+		if (p.field == s->given)
+			p.field = s->family;
+		else if (p.field == s->family)
+			p.field = s->given;
 	}
-	return h ? h : 1;
+	return p;
+}
+
+static void parts_list(const struct lk_schema *s, struct parts *ps)
+{
+	ps->n = 0;
+	for (int q = 0; q < s->nrules; q++)
+		for (int side = 0; side < 2; side++)
+			for (int k = 0; k < s->rule[q].nparts; k++) {
+				struct lk_part p = side_part(s, &s->rule[q], k, side);
+				int i = 0;
+				while (i < ps->n && (ps->p[i].field != p.field || ps->p[i].x != p.x || ps->p[i].n != p.n))
+					i++;
+				if (i == ps->n)
+					ps->p[ps->n++] = p;
+				ps->at[q][side][k] = (uint8_t)i;
+			}
+}
+
+/* The hash of one key part of record r; 0 when it is missing. */
+static uint64_t part_hash(const struct lk_schema *s, const struct lk_side *d, const struct lk_rec *r,
+			  const struct lk_part *p, struct buf *scratch)
+{
+	const char *t;
+	size_t n;
+
+	if (p->x == LK_X_FULLNAME)
+		return fullname_hash(s, d, r, 0, scratch);
+	t = part_text(s, d, r, p, p->field, &n);
+	return n ? lk_hash(t, n, 0) | 1 : 0;
+}
+
+/* The key of a rule from its parts' hashes h[at[k]]; 0 when a part is
+ * missing. */
+static uint64_t key_of(const uint8_t *at, int nparts, const uint64_t *h)
+{
+	uint64_t key = 0x5851f42d4c957f2dull;
+
+	for (int k = 0; k < nparts; k++) {
+		if (!h[at[k]])
+			return 0;
+		key = (key ^ h[at[k]]) * 0x9e3779b97f4a7c15ull;
+		key ^= key >> 29;
+	}
+	return key ? key : 1;
 }
 
 struct kv {
@@ -178,20 +219,40 @@ struct block_job {
 	const struct lk_side *reg, *enr;
 	struct lk_blocks *b;
 	struct lk_rule_stats *stats;
+	struct parts ps;
+	uint64_t *ph[2];     /* every record's part hashes, ps.n a record */
+	int nthreads;
 	atomic_int next;
 };
+
+static void hash_thread(void *arg, int k)
+{
+	struct block_job *j = arg;
+	struct buf t;
+
+	buf_init(&t, 1 << 16);
+	for (int side = 0; side < 2; side++) {
+		const struct lk_side *d = side ? j->enr : j->reg;
+		size_t lo = d->n * (size_t)k / (size_t)j->nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j->nthreads;
+		for (size_t x = lo; x < hi; x++)
+			for (int i = 0; i < j->ps.n; i++)
+				j->ph[side][x * (size_t)j->ps.n + (size_t)i] = part_hash(j->s, d, &d->rec[x], &j->ps.p[i], &t);
+	}
+	buf_release(&t);
+}
 
 /* Every row's key under rule q into keys (row-major, nq a row), and the
  * rows that have one sorted by it in kv; returns how many have one and
  * their row numbers in that order in *idx. */
-static size_t sorted(const struct lk_schema *s, int q, const struct lk_side *d, bool swap, uint64_t *keys,
-		     size_t nq, struct kv *kv, struct scratch *sc, struct buf *t, uint32_t **idx)
+static size_t sorted(const struct block_job *j, int q, int side, uint64_t *keys, struct kv *kv, struct scratch *sc,
+		     uint32_t **idx)
 {
-	const struct lk_rule *u = &s->rule[q];
-	size_t k = 0;
+	const struct lk_side *d = side ? j->enr : j->reg;
+	const uint64_t *ph = j->ph[side];
+	size_t k = 0, nq = (size_t)j->s->nrules, np = (size_t)j->ps.n;
 
 	for (size_t x = 0; x < d->n; x++) {
-		uint64_t key = key_of(s, u, d, &d->rec[x], swap, t);
+		uint64_t key = key_of(j->ps.at[q][side], j->s->rule[q].nparts, ph + x * np);
 		keys[x * nq + (size_t)q] = key;
 		if (key)
 			kv[k++] = (struct kv){key, (uint32_t)x};
@@ -234,13 +295,10 @@ static void build_rule(struct block_job *j, int q, struct scratch *sc)
 	struct lk_rule_blocks *rb = &b->rb[q];
 	struct lk_rule_stats *st = &j->stats[q];
 	const struct kv *rs = sc->kv[0], *es = sc->kv[1];
-	size_t nr, ne, i = 0, k = 0, cap = 0, nq = (size_t)s->nrules;
-	struct buf t;
+	size_t nr, ne, i = 0, k = 0, cap = 0;
 
-	buf_init(&t, 1 << 16);
-	nr = sorted(s, q, j->reg, false, b->rkey, nq, sc->kv[0], sc, &t, &rb->ridx);
-	ne = sorted(s, q, j->enr, s->rule[q].swap, b->ekey, nq, sc->kv[1], sc, &t, &rb->eidx);
-	buf_release(&t);
+	nr = sorted(j, q, 0, b->rkey, sc->kv[0], sc, &rb->ridx);
+	ne = sorted(j, q, 1, b->ekey, sc->kv[1], sc, &rb->eidx);
 	memset(st, 0, sizeof *st);
 	while (i < nr && k < ne) {
 		if (rs[i].key < es[k].key) {
@@ -312,8 +370,15 @@ struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg,
 	b->nkey[1] = (enr->n ? enr->n : 1) * (size_t)s->nrules * sizeof *b->ekey;
 	b->rkey = lk_big_alloc(b->nkey[0]);
 	b->ekey = lk_big_alloc(b->nkey[1]);
+	parts_list(s, &j.ps);
+	j.nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
+	for (int side = 0; side < 2; side++)
+		j.ph[side] = xmalloc(((side ? enr->n : reg->n) * (size_t)j.ps.n + 1) * sizeof *j.ph[side]);
+	lk_parallel(j.nthreads, hash_thread, &j);
 	atomic_init(&j.next, 0);
 	lk_parallel(nthreads < s->nrules ? nthreads : s->nrules, block_thread, &j);
+	free(j.ph[0]);
+	free(j.ph[1]);
 	return b;
 }
 
