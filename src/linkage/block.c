@@ -241,19 +241,22 @@ static void hash_thread(void *arg, int k)
 	buf_release(&t);
 }
 
-/* Every row's key under rule q into keys (row-major, nq a row), and the
- * rows that have one sorted by it in kv; returns how many have one and
+/* Every row's key under rule q into keys (row-major, b->stride a row;
+ * not the last rule's, which no pair is checked against), and the rows
+ * that have one sorted by it in kv; returns how many have one and
  * their row numbers in that order in *idx. */
 static size_t sorted(const struct block_job *j, int q, int side, uint64_t *keys, struct kv *kv, struct scratch *sc,
 		     uint32_t **idx)
 {
 	const struct lk_side *d = side ? j->enr : j->reg;
 	const uint64_t *ph = j->ph[side];
-	size_t k = 0, nq = (size_t)j->s->nrules, np = (size_t)j->ps.n;
+	size_t k = 0, stride = j->b->stride, np = (size_t)j->ps.n;
+	bool keep = q < j->s->nrules - 1;
 
 	for (size_t x = 0; x < d->n; x++) {
 		uint64_t key = key_of(j->ps.at[q][side], j->s->rule[q].nparts, ph + x * np);
-		keys[x * nq + (size_t)q] = key;
+		if (keep)
+			keys[x * stride + (size_t)q] = key;
 		if (key)
 			kv[k++] = (struct kv){key, (uint32_t)x};
 	}
@@ -366,8 +369,9 @@ struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg,
 	b->nrules = s->nrules;
 	b->reg = reg;
 	b->enr = enr;
-	b->nkey[0] = (reg->n ? reg->n : 1) * (size_t)s->nrules * sizeof *b->rkey;
-	b->nkey[1] = (enr->n ? enr->n : 1) * (size_t)s->nrules * sizeof *b->ekey;
+	b->stride = ((size_t)(s->nrules > 1 ? s->nrules - 1 : 0) + 7) / 8 * 8;
+	b->nkey[0] = ((reg->n ? reg->n : 1) * b->stride + 1) * sizeof *b->rkey;
+	b->nkey[1] = ((enr->n ? enr->n : 1) * b->stride + 1) * sizeof *b->ekey;
 	b->rkey = lk_big_alloc(b->nkey[0]);
 	b->ekey = lk_big_alloc(b->nkey[1]);
 	parts_list(s, &j.ps);
@@ -467,8 +471,8 @@ static void units(struct walk *w)
  * are small, so this runs AHEAD pairs before the visit, across blocks. */
 static inline void prefetch_pair(const struct lk_blocks *b, uint32_t r, uint32_t e)
 {
-	__builtin_prefetch(b->rkey + (size_t)r * (size_t)b->nrules);
-	__builtin_prefetch(b->ekey + (size_t)e * (size_t)b->nrules);
+	__builtin_prefetch(b->rkey + (size_t)r * b->stride);
+	__builtin_prefetch(b->ekey + (size_t)e * b->stride);
 	__builtin_prefetch(&b->reg->hot[r]);
 	__builtin_prefetch(&b->enr->hot[e]);
 	__builtin_prefetch((const char *)&b->reg->rec[r] + 64);

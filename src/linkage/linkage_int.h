@@ -54,12 +54,14 @@ struct lk_rule_blocks {
 };
 
 /* Every row's keys, rule by rule (0: none), row after row: the keys of
- * one row share a cache line or two, so checking a pair against the
- * earlier rules costs two memory reads, not two a rule. */
+ * one row share a cache line (up to nine rules: the last rule's key is
+ * never checked), so checking a pair against the earlier rules costs two
+ * memory reads, not two a rule. */
 struct lk_blocks {
 	int nrules;
 	const struct lk_side *reg, *enr; /* for prefetching the records ahead */
-	uint64_t *rkey, *ekey;          /* [row * nrules + rule] */
+	uint64_t *rkey, *ekey;          /* [row * stride + rule], rules but the last */
+	size_t stride;                  /* nrules - 1 to a multiple of 8: a row is whole cache lines */
 	size_t nkey[2];                 /* their sizes in bytes */
 	struct lk_rule_blocks rb[LK_MAX_RULES];
 };
@@ -68,7 +70,7 @@ struct lk_blocks {
  * enrolment row e. */
 static inline bool lk_seen(const struct lk_blocks *b, int rule, uint32_t r, uint32_t e)
 {
-	const uint64_t *kr = b->rkey + (size_t)r * (size_t)b->nrules, *ke = b->ekey + (size_t)e * (size_t)b->nrules;
+	const uint64_t *kr = b->rkey + (size_t)r * b->stride, *ke = b->ekey + (size_t)e * b->stride;
 
 	for (int q = 0; q < rule; q++)
 		if (kr[q] && kr[q] == ke[q])
