@@ -367,6 +367,16 @@ static uint32_t hash16(const char *v)
 	return *v ? (hash32(v) >> 16) | 1 : 0;
 }
 
+/* The bits set in x, in a few instructions on any x86-64 (the builtin
+ * calls a library function where the popcnt instruction is not assumed). */
+static inline int bits32(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0fu;
+	return (int)((x * 0x01010101u) >> 24);
+}
+
 /* The code point's bit in a name's signature. */
 static uint32_t sig_bit(uint32_t c)
 {
@@ -482,7 +492,7 @@ static unsigned name_maybe(const struct lk_field *fd, const struct lk_hot *ha, c
 {
 	uint32_t sa = ha->w[fd->hot + 1], sb = hb->w[fd->hot + 1];
 	double la = ha->len[fd->hot_len], lb = hb->len[fd->hot_len];
-	double pa = __builtin_popcount(sa & ~sb), pb = __builtin_popcount(sb & ~sa);
+	double pa = bits32(sa & ~sb), pb = bits32(sb & ~sa);
 	double m = fmin(la - pa, lb - pb), j, jw;
 	unsigned maybe = words ? 1u << NAME_TOKENS : 0;
 
