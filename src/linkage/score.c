@@ -40,6 +40,10 @@ static uint64_t best_pack(float w, uint32_t e)
 	return (uint64_t)orderable(w) << 32 | (uint64_t)(UINT32_MAX - e);
 }
 
+/* Pairs their bound did not settle wait FULL visits before they are
+ * scored in full, while their records and then their text are fetched. */
+#define FULL 8
+
 struct sjob {
 	const struct lk_schema *s;
 	const struct lk_side *reg, *enr;
@@ -49,27 +53,18 @@ struct sjob {
 	size_t nkept[64], capkept[64];
 	int64_t scored[64][LK_MAX_RULES];
 	int64_t bounded[64];
+	uint32_t qr[64][FULL], qe[64][FULL];   /* per thread: the pairs waiting */
+	size_t nq[64];
 };
 
-static void s_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
+static void full(struct sjob *j, int k, uint32_t r, uint32_t e)
 {
-	struct sjob *j = arg;
 	const struct lk_rec *a = &j->reg->rec[r];
 	int8_t lv[LK_MAX_FIELDS];
 	bool sw;
 	double w;
-	uint64_t packed, old;
+	uint64_t packed, old = atomic_load_explicit(&j->best[r], memory_order_relaxed);
 
-	j->scored[k][rule]++;
-	/* A pair that can neither reach the review band nor beat the row's
-	 * best so far is settled by its bound: most are, which spares
-	 * reading their text. */
-	old = atomic_load_explicit(&j->best[r], memory_order_relaxed);
-	w = j->prior + lk_weight_bound(j->s, a, &j->reg->hot[r], &j->enr->hot[e]);
-	if (w < j->floor && old != LK_NONE && (float)w < lk_best_weight(old)) {
-		j->bounded[k]++;
-		return;
-	}
 	lk_levels(j->s, j->reg, a, j->enr, &j->enr->rec[e], lv, &sw);
 	w = j->prior + lk_weight(j->s, a, lv, NULL);
 	packed = best_pack((float)w, e);
@@ -84,6 +79,57 @@ static void s_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
 		j->kept[k] = xrealloc(j->kept[k], j->capkept[k] * sizeof *j->kept[k]);
 	}
 	j->kept[k][j->nkept[k]++] = (struct lk_pair){r, e, (float)w};
+}
+
+static inline void prefetch_text(const struct lk_side *d, uint32_t i)
+{
+	const char *t = d->pool + d->rec[i].base;
+
+	__builtin_prefetch(t);
+	__builtin_prefetch(t + 64);
+}
+
+static void s_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
+{
+	struct sjob *j = arg;
+	double w;
+	uint64_t old;
+	size_t n, i;
+
+	j->scored[k][rule]++;
+	/* A pair that can neither reach the review band nor beat the row's
+	 * best so far is settled by its bound: most are, which spares
+	 * reading their text. */
+	old = atomic_load_explicit(&j->best[r], memory_order_relaxed);
+	w = j->prior + lk_weight_bound(j->s, &j->reg->rec[r], &j->reg->hot[r], &j->enr->hot[e]);
+	if (w < j->floor && old != LK_NONE && (float)w < lk_best_weight(old)) {
+		j->bounded[k]++;
+		return;
+	}
+	/* The others wait: their records now, their text half way. */
+	n = j->nq[k]++;
+	i = n % FULL;
+	__builtin_prefetch(&j->enr->rec[e]);
+	__builtin_prefetch(&j->reg->rec[r]);
+	if (n >= FULL / 2) {
+		size_t h = (n - FULL / 2) % FULL;
+		prefetch_text(j->enr, j->qe[k][h]);
+		prefetch_text(j->reg, j->qr[k][h]);
+	}
+	if (n >= FULL)
+		full(j, k, j->qr[k][i], j->qe[k][i]);
+	j->qr[k][i] = r;
+	j->qe[k][i] = e;
+}
+
+/* Scores the pairs still waiting in thread k's queue. */
+static void s_drain(struct sjob *j, int k)
+{
+	size_t n = j->nq[k];
+
+	for (size_t i = n > FULL ? n - FULL : 0; i < n; i++)
+		full(j, k, j->qr[k][i % FULL], j->qe[k][i % FULL]);
+	j->nq[k] = 0;
 }
 
 void lk_score(const struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr,
@@ -102,6 +148,8 @@ void lk_score(const struct lk_schema *s, const struct lk_side *reg, const struct
 	j->floor = lk_bits(s->review_lo < s->threshold ? s->review_lo : s->threshold);
 	j->best = lk_zeroed((reg->n ? reg->n : 1) * sizeof *j->best);
 	lk_pairs(b, nthreads, NULL, s_pair, j);
+	for (int k = 0; k < 64; k++)
+		s_drain(j, k);
 	for (int k = 0; k < 64; k++)
 		total += j->nkept[k];
 	out->pairs = xmalloc((total ? total : 1) * sizeof *out->pairs);
