@@ -220,7 +220,7 @@ struct block_job {
 	struct lk_blocks *b;
 	struct lk_rule_stats *stats;
 	struct parts ps;
-	uint64_t *ph[2];     /* every record's part hashes, ps.n a record */
+	uint64_t *col[2][LK_MAX_RULES];   /* [side][rule][row]: every row's key */
 	int nthreads;
 	atomic_int next;
 };
@@ -234,32 +234,34 @@ static void hash_thread(void *arg, int k)
 	for (int side = 0; side < 2; side++) {
 		const struct lk_side *d = side ? j->enr : j->reg;
 		size_t lo = d->n * (size_t)k / (size_t)j->nthreads, hi = d->n * (size_t)(k + 1) / (size_t)j->nthreads;
-		for (size_t x = lo; x < hi; x++)
+		size_t stride = j->b->stride;
+		uint64_t *row = side ? j->b->ekey : j->b->rkey;
+		for (size_t x = lo; x < hi; x++) {
+			uint64_t h[LK_MAX_RULES * LK_MAX_PARTS * 2];
 			for (int i = 0; i < j->ps.n; i++)
-				j->ph[side][x * (size_t)j->ps.n + (size_t)i] = part_hash(j->s, d, &d->rec[x], &j->ps.p[i], &t);
+				h[i] = part_hash(j->s, d, &d->rec[x], &j->ps.p[i], &t);
+			for (int q = 0; q < j->s->nrules; q++) {
+				uint64_t key = key_of(j->ps.at[q][side], j->s->rule[q].nparts, h);
+				j->col[side][q][x] = key;
+				if (q < j->s->nrules - 1)
+					row[x * stride + (size_t)q] = key;
+			}
+		}
 	}
 	buf_release(&t);
 }
 
-/* Every row's key under rule q into keys (row-major, b->stride a row;
- * not the last rule's, which no pair is checked against), and the rows
- * that have one sorted by it in kv; returns how many have one and
- * their row numbers in that order in *idx. */
-static size_t sorted(const struct block_job *j, int q, int side, uint64_t *keys, struct kv *kv, struct scratch *sc,
-		     uint32_t **idx)
+/* The rows of a side that have a key under rule q, sorted by it in kv;
+ * returns how many they are, and their row numbers in that order in *idx. */
+static size_t sorted(const struct block_job *j, int q, int side, struct kv *kv, struct scratch *sc, uint32_t **idx)
 {
 	const struct lk_side *d = side ? j->enr : j->reg;
-	const uint64_t *ph = j->ph[side];
-	size_t k = 0, stride = j->b->stride, np = (size_t)j->ps.n;
-	bool keep = q < j->s->nrules - 1;
+	const uint64_t *col = j->col[side][q];
+	size_t k = 0;
 
-	for (size_t x = 0; x < d->n; x++) {
-		uint64_t key = key_of(j->ps.at[q][side], j->s->rule[q].nparts, ph + x * np);
-		if (keep)
-			keys[x * stride + (size_t)q] = key;
-		if (key)
-			kv[k++] = (struct kv){key, (uint32_t)x};
-	}
+	for (size_t x = 0; x < d->n; x++)
+		if (col[x])
+			kv[k++] = (struct kv){col[x], (uint32_t)x};
 	radix(kv, k, sc);
 	*idx = xmalloc((k ? k : 1) * sizeof **idx);
 	for (size_t i = 0; i < k; i++)
@@ -300,8 +302,8 @@ static void build_rule(struct block_job *j, int q, struct scratch *sc)
 	const struct kv *rs = sc->kv[0], *es = sc->kv[1];
 	size_t nr, ne, i = 0, k = 0, cap = 0;
 
-	nr = sorted(j, q, 0, b->rkey, sc->kv[0], sc, &rb->ridx);
-	ne = sorted(j, q, 1, b->ekey, sc->kv[1], sc, &rb->eidx);
+	nr = sorted(j, q, 0, sc->kv[0], sc, &rb->ridx);
+	ne = sorted(j, q, 1, sc->kv[1], sc, &rb->eidx);
 	memset(st, 0, sizeof *st);
 	while (i < nr && k < ne) {
 		if (rs[i].key < es[k].key) {
@@ -377,12 +379,14 @@ struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg,
 	parts_list(s, &j.ps);
 	j.nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
 	for (int side = 0; side < 2; side++)
-		j.ph[side] = xmalloc(((side ? enr->n : reg->n) * (size_t)j.ps.n + 1) * sizeof *j.ph[side]);
+		for (int q = 0; q < s->nrules; q++)
+			j.col[side][q] = xmalloc(((side ? enr->n : reg->n) + 1) * sizeof *j.col[side][q]);
 	lk_parallel(j.nthreads, hash_thread, &j);
 	atomic_init(&j.next, 0);
 	lk_parallel(nthreads < s->nrules ? nthreads : s->nrules, block_thread, &j);
-	free(j.ph[0]);
-	free(j.ph[1]);
+	for (int side = 0; side < 2; side++)
+		for (int q = 0; q < s->nrules; q++)
+			free(j.col[side][q]);
 	return b;
 }
 
