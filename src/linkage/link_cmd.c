@@ -717,7 +717,7 @@ int link_cmd(int argc, char **argv, int threads)
 	lk_normalise(&r->s, &r->enr, r->threads, &np, &nnp);
 	for (size_t i = 0; i < nnp; i++)
 		problem(r, base_name(r->enr_path), np[i].row, r->s.f[np[i].field].column, np[i].msg, "value not used");
-	lk_term_freq(&r->s, &r->reg, &r->enr);
+	lk_term_freq(&r->s, &r->reg, &r->enr, r->threads);
 	r->t[P_NORMALISE] = lap(r);
 	say(r, "normalised (%.1f s)", r->t[P_NORMALISE]);
 	if (!r->reg.n || !r->enr.n)

@@ -242,8 +242,8 @@ struct lk_problem {
 void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, struct lk_problem **out,
 		  size_t *nproblems);
 
-/* Sets every record's term frequencies over both sides. */
-void lk_term_freq(const struct lk_schema *s, struct lk_side *a, struct lk_side *b);
+/* Sets every record's term frequencies over both sides, a field a thread. */
+void lk_term_freq(const struct lk_schema *s, struct lk_side *a, struct lk_side *b, int nthreads);
 
 /* ---- Comparing a pair ------------------------------------------------- */
 

@@ -370,7 +370,7 @@ static void test_term_freq(void **state)
 	(void)state;
 	lk_schema_default(&s);
 	side(&a, &s, "register", r, 4);
-	lk_term_freq(&s, &a, &a);
+	lk_term_freq(&s, &a, &a, 1);
 	assert_true(fabs(a.rec[0].tf[s.f[FAMILY].tf_slot] - log2(0.75)) < 1e-6);
 	assert_true(fabs(a.rec[3].tf[s.f[FAMILY].tf_slot] - log2(0.25)) < 1e-6);
 	lk_levels(&s, &a, &a.rec[0], &a, &a.rec[1], lv, &sw);
@@ -955,7 +955,7 @@ static void bound_cases(void)
 	random_weights(&s[1], &st);
 	side(&a, &s[0], "register", r, 4);
 	side(&b, &s[0], "enrolment", e, 4);
-	lk_term_freq(&s[0], &a, &b);
+	lk_term_freq(&s[0], &a, &b, 2);
 	for (int k = 0; k < 2; k++) {
 		/* The hot lines tell "Ali" and "Zahra" are else. */
 		lk_levels(&s[k], &a, &a.rec[0], &b, &b.rec[0], lv, &sw);
@@ -1012,7 +1012,7 @@ static void test_weight_bound(void **state)
 		make_person(&people[i], &st);
 	random_side(&a, &s[0], "register", NREG, people, NPEOPLE, &st);
 	random_side(&b, &s[0], "enrolment", NENR, people, NPEOPLE, &st);
-	lk_term_freq(&s[0], &a, &b);
+	lk_term_freq(&s[0], &a, &b, 2);
 	check_bounds(s, NS, &a, &b, exact);
 	for (int k = 0; k < NS; k++)
 		if (exact[k] < (size_t)NREG * NENR / 20)

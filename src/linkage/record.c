@@ -559,44 +559,62 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 
 /* The counts of values by the hash of their text (two names whose 64-bit
  * hashes collide would share a count: a rounding error). */
-void lk_term_freq(const struct lk_schema *s, struct lk_side *a, struct lk_side *b)
+struct tf_job {
+	const struct lk_schema *s;
+	struct lk_side *side[2];
+	int nthreads;
+};
+
+/* Counts field f over both sides and sets every record's frequency. */
+static void tf_field(const struct lk_schema *s, struct lk_side *const side[2], int f)
 {
-	struct lk_side *side[2] = {a, b};
+	struct lk_map t = {0};
+	int64_t total = 0;
 	uint32_t *slot[2];
 
-	for (int k = 0; k < 2; k++)
+	/* Room for every value at once: slots do not move, so the second
+	 * pass reads each record's count without hashing. */
+	lk_map_reserve(&t, side[0]->n + side[1]->n);
+	for (int k = 0; k < 2; k++) {
 		slot[k] = xmalloc((side[k]->n ? side[k]->n : 1) * sizeof *slot[k]);
-	for (int f = 0; f < s->nfields; f++) {
-		struct lk_map t = {0};
-		int64_t total = 0;
-		if (s->f[f].tf_slot < 0)
-			continue;
-		/* Room for every value at once: slots do not move, so the
-		 * second pass reads each record's count without hashing. */
-		lk_map_reserve(&t, a->n + b->n);
-		for (int k = 0; k < 2; k++)
-			for (size_t i = 0; i < side[k]->n; i++) {
-				const char *v = lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
-				uint64_t h;
-				size_t x;
-				slot[k][i] = UINT32_MAX;
-				if (!*v)
-					continue;
-				h = lk_hash(v, strlen(v), 0) | 1;
-				if ((x = lk_map_next(&t, h, LK_MAP_END)) == LK_MAP_END)
-					x = lk_map_add(&t, h, 0);
-				t.val[x]++;
-				slot[k][i] = (uint32_t)x;
-				total++;
-			}
-		for (int k = 0; k < 2; k++)
-			for (size_t i = 0; i < side[k]->n; i++)
-				side[k]->rec[i].tf[s->f[f].tf_slot] =
-					slot[k][i] == UINT32_MAX ? 0 : (float)log2((double)t.val[slot[k][i]] / (double)total);
-		lk_map_free(&t);
+		for (size_t i = 0; i < side[k]->n; i++) {
+			const char *v = lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
+			uint64_t h;
+			size_t x;
+			slot[k][i] = UINT32_MAX;
+			if (!*v)
+				continue;
+			h = lk_hash(v, strlen(v), 0) | 1;
+			if ((x = lk_map_next(&t, h, LK_MAP_END)) == LK_MAP_END)
+				x = lk_map_add(&t, h, 0);
+			t.val[x]++;
+			slot[k][i] = (uint32_t)x;
+			total++;
+		}
 	}
-	free(slot[0]);
-	free(slot[1]);
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < side[k]->n; i++)
+			side[k]->rec[i].tf[s->f[f].tf_slot] =
+				slot[k][i] == UINT32_MAX ? 0 : (float)log2((double)t.val[slot[k][i]] / (double)total);
+		free(slot[k]);
+	}
+	lk_map_free(&t);
+}
+
+static void tf_thread(void *arg, int k)
+{
+	struct tf_job *j = arg;
+
+	for (int f = 0, n = 0; f < j->s->nfields; f++)
+		if (j->s->f[f].tf_slot >= 0 && n++ % j->nthreads == k)
+			tf_field(j->s, j->side, f);
+}
+
+void lk_term_freq(const struct lk_schema *s, struct lk_side *a, struct lk_side *b, int nthreads)
+{
+	struct tf_job j = {s, {a, b}, nthreads < 1 ? 1 : nthreads > LK_MAX_TF ? LK_MAX_TF : nthreads};
+
+	lk_parallel(j.nthreads, tf_thread, &j);
 }
 
 /* ---- Threads -------------------------------------------------------------- */
