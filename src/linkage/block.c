@@ -360,7 +360,7 @@ static void block_thread(void *arg, int k)
 	free(sc);
 }
 
-struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr,
+struct lk_blocks *lk_block(const struct lk_schema *s, struct lk_side *reg, struct lk_side *enr,
 			   int nthreads, struct lk_rule_stats stats[LK_MAX_RULES])
 {
 	struct lk_blocks *b = xcalloc(1, sizeof *b);
@@ -371,11 +371,18 @@ struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg,
 	b->nrules = s->nrules;
 	b->reg = reg;
 	b->enr = enr;
-	b->stride = ((size_t)(s->nrules > 1 ? s->nrules - 1 : 0) + 7) / 8 * 8;
-	b->nkey[0] = ((reg->n ? reg->n : 1) * b->stride + 1) * sizeof *b->rkey;
-	b->nkey[1] = ((enr->n ? enr->n : 1) * b->stride + 1) * sizeof *b->ekey;
-	b->rkey = lk_big_alloc(b->nkey[0]);
-	b->ekey = lk_big_alloc(b->nkey[1]);
+	if (s->nrules - 1 <= LK_HOT_KEYS && reg->hot && enr->hot) {
+		/* In the hot lines: none to allocate. */
+		b->stride = sizeof *reg->hot / sizeof *b->rkey;
+		b->rkey = reg->hot[0].key;
+		b->ekey = enr->hot[0].key;
+	} else {
+		b->stride = ((size_t)(s->nrules > 1 ? s->nrules - 1 : 0) + 7) / 8 * 8;
+		b->nkey[0] = ((reg->n ? reg->n : 1) * b->stride + 1) * sizeof *b->rkey;
+		b->nkey[1] = ((enr->n ? enr->n : 1) * b->stride + 1) * sizeof *b->ekey;
+		b->rkey = lk_big_alloc(b->nkey[0]);
+		b->ekey = lk_big_alloc(b->nkey[1]);
+	}
 	parts_list(s, &j.ps);
 	j.nthreads = nthreads < 1 ? 1 : nthreads > 64 ? 64 : nthreads;
 	for (int side = 0; side < 2; side++)
@@ -394,8 +401,10 @@ void lk_blocks_free(struct lk_blocks *b)
 {
 	if (!b)
 		return;
-	lk_big_free(b->rkey, b->nkey[0]);
-	lk_big_free(b->ekey, b->nkey[1]);
+	if (b->nkey[0]) {
+		lk_big_free(b->rkey, b->nkey[0]);
+		lk_big_free(b->ekey, b->nkey[1]);
+	}
 	for (int q = 0; q < b->nrules; q++) {
 		free(b->rb[q].ridx);
 		free(b->rb[q].eidx);

@@ -169,7 +169,7 @@ struct __attribute__((aligned(64))) lk_rec {
 };
 
 /*
- * What lk_weight_bound reads of a record, one cache line: for each field
+ * What lk_weight_bound reads of a record, its first cache line: for each field
  * the schema gives words here (lk_field.hot; 0 is missing):
  *   name      2 words: 16-bit hashes of the folded value and of the
  *             skeleton, then the value's 32-bit signature (one bit per
@@ -184,11 +184,17 @@ struct __attribute__((aligned(64))) lk_rec {
  * Equal hashes may be different values; different hashes never are.
  */
 #define LK_HOT 12
-struct __attribute__((aligned(64))) lk_hot {
+#define LK_HOT_KEYS 8
+struct __attribute__((aligned(128))) lk_hot {
 	uint32_t w[LK_HOT];
 	uint8_t len[LK_MAX_TF];
 	uint16_t words;
 	struct lk_date date[2];
+	/* The next line: the record's keys under the first LK_HOT_KEYS
+	 * blocking rules, written by lk_block, so that checking a pair
+	 * against earlier rules reads the lines the bound reads (the two
+	 * lines of 128 bytes come together). */
+	uint64_t key[LK_HOT_KEYS];
 };
 
 struct lk_side {
@@ -297,7 +303,7 @@ struct lk_rule_stats {
 struct lk_blocks;
 
 /* Computes every rule's keys and blocks. */
-struct lk_blocks *lk_block(const struct lk_schema *s, const struct lk_side *reg, const struct lk_side *enr,
+struct lk_blocks *lk_block(const struct lk_schema *s, struct lk_side *reg, struct lk_side *enr,
 			   int nthreads, struct lk_rule_stats stats[LK_MAX_RULES]);
 void lk_blocks_free(struct lk_blocks *b);
 

@@ -60,9 +60,10 @@ struct lk_rule_blocks {
 struct lk_blocks {
 	int nrules;
 	const struct lk_side *reg, *enr; /* for prefetching the records ahead */
-	uint64_t *rkey, *ekey;          /* [row * stride + rule], rules but the last */
-	size_t stride;                  /* nrules - 1 to a multiple of 8: a row is whole cache lines */
-	size_t nkey[2];                 /* their sizes in bytes */
+	uint64_t *rkey, *ekey;          /* [row * stride + rule], rules but the last: in the
+					   hot lines (lk_hot.key) when they fit there */
+	size_t stride;                  /* in keys: a row is whole cache lines */
+	size_t nkey[2];                 /* their sizes in bytes when allocated apart, else 0 */
 	struct lk_rule_blocks rb[LK_MAX_RULES];
 };
 
