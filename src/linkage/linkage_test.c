@@ -483,6 +483,24 @@ static void test_blocking_once(void **state)
 	for (int e = 0; e < 5; e++)
 		assert_int_equal(seen.count[4][e], 0);
 	lk_blocks_free(bl);
+
+	/* Past nine rules the keys no longer fit beside the hot lines and
+	 * are kept apart: rules that repeat earlier ones add no pair. */
+	{
+		struct seen more = {0};
+		while (s.nrules < LK_MAX_RULES) {
+			s.rule[s.nrules] = s.rule[s.nrules - 9];
+			snprintf(s.rule[s.nrules].name, sizeof s.rule[s.nrules].name, "again_%d", s.nrules);
+			s.nrules++;
+		}
+		bl = lk_block(&s, &a, &b, 2, st);
+		lk_pairs(bl, 2, NULL, visit, &more);
+		assert_int_equal(more.calls, seen.calls);
+		assert_memory_equal(more.count, seen.count, sizeof seen.count);
+		for (int q = 9; q < s.nrules; q++)
+			assert_int_equal(st[q].pairs, st[q - 9].pairs);
+		lk_blocks_free(bl);
+	}
 	lk_side_free(&a);
 	lk_side_free(&b);
 }
