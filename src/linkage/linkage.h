@@ -169,8 +169,8 @@ struct __attribute__((aligned(64))) lk_rec {
 };
 
 /*
- * What lk_weight_bound reads of a record, its first cache line: for each field
- * the schema gives words here (lk_field.hot; 0 is missing):
+ * What lk_weight_bound reads of a record, its first cache line: for each
+ * field the schema gives words here (lk_field.hot; 0 is missing):
  *   name      2 words: 16-bit hashes of the folded value and of the
  *             skeleton, then the value's 32-bit signature (one bit per
  *             code point, hashed), with its length in code points in
