@@ -479,8 +479,7 @@ static void units(struct walk *w)
 }
 
 /* Asks for what visiting the pair (r, e) reads first: both rows' keys
- * (lk_seen) and hot lines (lk_weight_bound), and the register record's
- * term frequencies. The rows of a block are scattered and most blocks
+ * (lk_seen) and hot lines (lk_weight_bound). The rows of a block are scattered and most blocks
  * are small, so this runs AHEAD pairs before the visit, across blocks. */
 static inline void prefetch_pair(const struct lk_blocks *b, uint32_t r, uint32_t e)
 {
@@ -488,7 +487,6 @@ static inline void prefetch_pair(const struct lk_blocks *b, uint32_t r, uint32_t
 	__builtin_prefetch(b->ekey + (size_t)e * b->stride);
 	__builtin_prefetch(&b->reg->hot[r]);
 	__builtin_prefetch(&b->enr->hot[e]);
-	__builtin_prefetch((const char *)&b->reg->rec[r] + 64);
 }
 
 #define AHEAD 16

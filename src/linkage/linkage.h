@@ -180,14 +180,16 @@ struct __attribute__((aligned(64))) lk_rec {
  *   region    1 word: 16-bit hash of the code, 12-bit hash of its parent,
  *             and its depth (the number of dashes)
  *   others    1 word: a 32-bit hash of the folded value
- * the multi-word names (bits as lk_rec.words), and the first two dates.
+ * the term frequencies (lk_rec.tf, rounded down to 1/256 bit), the
+ * multi-word names (bits as lk_rec.words), and the first two dates.
  * Equal hashes may be different values; different hashes never are.
  */
-#define LK_HOT 12
+#define LK_HOT 10
 #define LK_HOT_KEYS 8
 struct __attribute__((aligned(128))) lk_hot {
 	uint32_t w[LK_HOT];
 	uint8_t len[LK_MAX_TF];
+	int16_t tf[LK_MAX_TF];      /* lk_rec.tf in 1/256 bits, rounded down */
 	uint16_t words;
 	struct lk_date date[2];
 	/* The next line: the record's keys under the first LK_HOT_KEYS
@@ -265,14 +267,12 @@ double lk_weight(const struct lk_schema *s, const struct lk_rec *a, const int8_t
 
 /*
  * A weight no less than lk_weight(s, a, lk_levels(a, b)) gives, from the
- * hot lines of a and b and a's term frequencies, without reading either
- * record's text: the level of a field the hot values decide (dates, sex,
+ * hot lines of a and b alone, without reading either record: the level of a field the hot values decide (dates, sex,
  * equal or missing values), and the best level a field could still
  * reach where they do not (names that differ, national ids one edit
  * apart or not). Summed in lk_weight's order, so it bounds it exactly.
  */
-double lk_weight_bound(const struct lk_schema *s, const struct lk_rec *a, const struct lk_hot *ha,
-		       const struct lk_hot *hb);
+double lk_weight_bound(const struct lk_schema *s, const struct lk_hot *ha, const struct lk_hot *hb);
 
 /* A name's hot words and length, from its folded value and skeleton. */
 struct lk_hot_name {

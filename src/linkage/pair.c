@@ -469,13 +469,14 @@ struct bound {
 };
 
 /* A field whose values are present on both sides and may be equal: any
- * level, an exact one adjusted by term frequency. */
-static struct bound any_level(const struct lk_field *fd, const struct lk_rec *a)
+ * level, an exact one adjusted by term frequency (from a's frequency
+ * rounded down, which can only raise the adjustment). */
+static struct bound any_level(const struct lk_field *fd, const struct lk_hot *ha)
 {
 	struct bound b = {fd->w_any, 0};
 
-	if (fd->tf_slot >= 0 && a->tf[fd->tf_slot] < 0)
-		b.adj = fmax(0, fd->log2u_tf - (double)a->tf[fd->tf_slot]);
+	if (fd->tf_slot >= 0 && ha->tf[fd->tf_slot] < 0)
+		b.adj = fmax(0, fd->log2u_tf - ha->tf[fd->tf_slot] / 256.0);
 	return b;
 }
 
@@ -529,8 +530,8 @@ static bool may_cross(const struct lk_schema *s, const struct lk_hot *ha, int fa
 	       ((ha->words >> fa | hb->words >> fb) & 1);
 }
 
-static struct bound field_bound(const struct lk_schema *s, int f, const struct lk_rec *a,
-				const struct lk_hot *ha, const struct lk_hot *hb, int *ndate)
+static struct bound field_bound(const struct lk_schema *s, int f, const struct lk_hot *ha, const struct lk_hot *hb,
+				int *ndate)
 {
 	const struct lk_field *fd = &s->f[f];
 	uint32_t x, y;
@@ -543,7 +544,7 @@ static struct bound field_bound(const struct lk_schema *s, int f, const struct l
 		return (struct bound){l < fd->nlevels ? fd->level[l].weight : fd->w_any, 0};
 	}
 	if (fd->hot < 0)
-		return any_level(fd, a);
+		return any_level(fd, ha);
 	x = ha->w[fd->hot];
 	y = hb->w[fd->hot];
 	if (!x || !y)
@@ -556,24 +557,24 @@ static struct bound field_bound(const struct lk_schema *s, int f, const struct l
 			int o = f == s->given ? s->family : s->given;
 			uint32_t ox, oy;
 			if (s->f[o].hot < 0)
-				return any_level(fd, a);
+				return any_level(fd, ha);
 			ox = ha->w[s->f[o].hot];
 			oy = hb->w[s->f[o].hot];
 			if (ox && oy) {
 				if (may_cross(s, ha, f, hb, o) || may_cross(s, ha, o, hb, f))
-					return x >> 16 == y >> 16 || x >> 16 == oy >> 16 ? any_level(fd, a) :
+					return x >> 16 == y >> 16 || x >> 16 == oy >> 16 ? any_level(fd, ha) :
 											  (struct bound){fd->w_differ, 0};
 				words |= ((ha->words | hb->words) >> o) & 1;
 			}
 		}
 		if (x >> 16 == y >> 16)
-			return any_level(fd, a);
+			return any_level(fd, ha);
 		return (struct bound){name_differ(fd, ha, hb, words), 0};
 	}
 	case LK_NID: {
 		char va[17], vb[17];
 		if (x == UINT32_MAX || y == UINT32_MAX)
-			return x == y && ha->w[fd->hot + 1] == hb->w[fd->hot + 1] ? any_level(fd, a) :
+			return x == y && ha->w[fd->hot + 1] == hb->w[fd->hot + 1] ? any_level(fd, ha) :
 										      (struct bound){fd->w_differ, 0};
 		nid_unpack(&ha->w[fd->hot], va);
 		nid_unpack(&hb->w[fd->hot], vb);
@@ -581,27 +582,26 @@ static struct bound field_bound(const struct lk_schema *s, int f, const struct l
 	}
 	case LK_REGION:
 		if (x >> 16 == y >> 16)
-			return any_level(fd, a);
+			return any_level(fd, ha);
 		/* Different codes at one depth: neither is the other's
 		 * ancestor; different parents then make them else. */
 		if ((x & 15) == (y & 15) && (x & 15) < 15 && (x & 0xfff0) && (y & 0xfff0) && (x & 0xfff0) != (y & 0xfff0))
 			return (struct bound){fd->level[2].weight, 0};
 		return (struct bound){fd->w_differ, 0};
 	case LK_EXACT:
-		return x == y ? any_level(fd, a) : (struct bound){fd->level[1].weight, 0};
+		return x == y ? any_level(fd, ha) : (struct bound){fd->level[1].weight, 0};
 	default:
-		return x == y ? any_level(fd, a) : (struct bound){fd->w_differ, 0};
+		return x == y ? any_level(fd, ha) : (struct bound){fd->w_differ, 0};
 	}
 }
 
-double lk_weight_bound(const struct lk_schema *s, const struct lk_rec *a, const struct lk_hot *ha,
-		       const struct lk_hot *hb)
+double lk_weight_bound(const struct lk_schema *s, const struct lk_hot *ha, const struct lk_hot *hb)
 {
 	double w = 0;
 	int ndate = 0;
 
 	for (int f = 0; f < s->nfields; f++) {
-		struct bound b = field_bound(s, f, a, ha, hb, &ndate);
+		struct bound b = field_bound(s, f, ha, hb, &ndate);
 		w += b.w;
 		w += b.adj;
 	}

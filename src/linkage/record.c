@@ -593,9 +593,14 @@ static void tf_field(const struct lk_schema *s, struct lk_side *const side[2], i
 		}
 	}
 	for (int k = 0; k < 2; k++) {
-		for (size_t i = 0; i < side[k]->n; i++)
-			side[k]->rec[i].tf[s->f[f].tf_slot] =
-				slot[k][i] == UINT32_MAX ? 0 : (float)log2((double)t.val[slot[k][i]] / (double)total);
+		for (size_t i = 0; i < side[k]->n; i++) {
+			float tf = slot[k][i] == UINT32_MAX ? 0 : (float)log2((double)t.val[slot[k][i]] / (double)total);
+			side[k]->rec[i].tf[s->f[f].tf_slot] = tf;
+			/* In 1/256 bits, rounded down (so the bound's adjustment
+			 * can only grow); no value is rarer than 2^-128. */
+			if (side[k]->hot)
+				side[k]->hot[i].tf[s->f[f].tf_slot] = (int16_t)fmaxf(-32768, floorf(256 * tf));
+		}
 		free(slot[k]);
 	}
 	lk_map_free(&t);

@@ -101,7 +101,7 @@ static void s_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
 	 * best so far is settled by its bound: most are, which spares
 	 * reading their text. */
 	old = atomic_load_explicit(&j->best[r], memory_order_relaxed);
-	w = j->prior + lk_weight_bound(j->s, &j->reg->rec[r], &j->reg->hot[r], &j->enr->hot[e]);
+	w = j->prior + lk_weight_bound(j->s, &j->reg->hot[r], &j->enr->hot[e]);
 	if (w < j->floor && old != LK_NONE && (float)w < lk_best_weight(old)) {
 		j->bounded[k]++;
 		return;
