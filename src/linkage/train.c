@@ -29,6 +29,10 @@ struct ujob {
 	int64_t count[U_CHUNKS][LK_MAX_FIELDS][LK_MAX_LEVELS];
 };
 
+/* Random pairs are drawn U_AHEAD before they are compared, so that their
+ * hot lines and records are fetched meanwhile. */
+#define U_AHEAD 8
+
 static void u_thread(void *arg, int k)
 {
 	struct ujob *j = arg;
@@ -37,14 +41,27 @@ static void u_thread(void *arg, int k)
 	(void)k;
 	while ((c = atomic_fetch_add(&j->next, 1)) < U_CHUNKS) {
 		uint64_t st = j->s->seed * 0x9e3779b97f4a7c15ull + (uint64_t)c;
-		for (int64_t i = 0; i < j->per_chunk; i++) {
-			uint32_t r = (uint32_t)(lk_rand(&st) % j->reg->n), e = (uint32_t)(lk_rand(&st) % j->enr->n);
-			int8_t lv[LK_MAX_FIELDS];
-			bool sw;
-			lk_levels(j->s, j->reg, &j->reg->rec[r], j->enr, &j->enr->rec[e], lv, &sw);
-			for (int f = 0; f < j->s->nfields; f++)
-				if (lv[f] >= 0)
-					j->count[c][f][lv[f]]++;
+		uint32_t rr[U_AHEAD], ee[U_AHEAD];
+		for (int64_t i = 0; i < j->per_chunk + U_AHEAD; i++) {
+			size_t x = (size_t)i % U_AHEAD;
+			if (i >= U_AHEAD) {
+				int8_t lv[LK_MAX_FIELDS];
+				bool sw;
+				lk_levels(j->s, j->reg, &j->reg->rec[rr[x]], j->enr, &j->enr->rec[ee[x]], lv, &sw);
+				for (int f = 0; f < j->s->nfields; f++)
+					if (lv[f] >= 0)
+						j->count[c][f][lv[f]]++;
+			}
+			if (i < j->per_chunk) {
+				rr[x] = (uint32_t)(lk_rand(&st) % j->reg->n);
+				ee[x] = (uint32_t)(lk_rand(&st) % j->enr->n);
+				if (j->reg->hot && j->enr->hot) {
+					__builtin_prefetch(&j->reg->hot[rr[x]]);
+					__builtin_prefetch(&j->enr->hot[ee[x]]);
+				}
+				__builtin_prefetch(&j->reg->rec[rr[x]]);
+				__builtin_prefetch(&j->enr->rec[ee[x]]);
+			}
 		}
 	}
 }
