@@ -267,6 +267,39 @@ struct wjob {
 	struct buf m[64], o[64];
 };
 
+/*
+ * Appends v with `decimals` digits (at most 6) after the point, as
+ * printf's "%.*f" would, faster: the scaled value is rounded directly,
+ * and printf is asked only when it lies too near a rounding tie for the
+ * result to be sure, or is large.
+ */
+static void put_fixed(struct buf *b, double v, int decimals)
+{
+	static const double scale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+	double x = fabs(v) * scale[decimals], r = floor(x + 0.5), frac = x - floor(x);
+	char tmp[32], *p = tmp + sizeof tmp;
+	uint64_t n;
+
+	if (!(x < 1e12) || fabs(frac - 0.5) < 1e-6) {
+		buf_printf(b, "%.*f", decimals, v);
+		return;
+	}
+	n = (uint64_t)r;
+	for (int d = 0; d < decimals; d++) {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	}
+	if (decimals)
+		*--p = '.';
+	do {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	if (signbit(v))
+		*--p = '-';  /* as printf: -0.0000 for a small negative */
+	buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 static void put_id(struct buf *b, const struct lk_side *d, uint32_t i)
 {
 	const char *id = lk_id(d, &d->rec[i]);
@@ -288,7 +321,11 @@ static void write_thread(void *arg, int k)
 			put_id(&j->m[k], &r->reg, (uint32_t)a);
 			buf_addc(&j->m[k], ',');
 			put_id(&j->m[k], &r->enr, j->match[a]);
-			buf_printf(&j->m[k], ",%.6f,%.4f\r\n", lk_prob(j->mw[a]), (double)j->mw[a]);
+			buf_addc(&j->m[k], ',');
+			put_fixed(&j->m[k], lk_prob(j->mw[a]), 6);
+			buf_addc(&j->m[k], ',');
+			put_fixed(&j->m[k], (double)j->mw[a], 4);
+			buf_puts(&j->m[k], "\r\n");
 			continue;
 		}
 		put_id(&j->o[k], &r->reg, (uint32_t)a);
@@ -297,7 +334,9 @@ static void write_thread(void *arg, int k)
 		else {
 			buf_addc(&j->o[k], ',');
 			put_id(&j->o[k], &r->enr, UINT32_MAX - lk_best_enrol(b));
-			buf_printf(&j->o[k], ",%.6f\r\n", lk_prob(lk_best_weight(b)));
+			buf_addc(&j->o[k], ',');
+			put_fixed(&j->o[k], lk_prob(lk_best_weight(b)), 6);
+			buf_puts(&j->o[k], "\r\n");
 		}
 	}
 }
