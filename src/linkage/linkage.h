@@ -206,7 +206,7 @@ struct lk_side {
 	struct lk_hot *hot;         /* one per record, made by lk_normalise */
 	char *pool;                 /* normalised text */
 	size_t pool_len;
-	size_t rec_big, pool_big;   /* sizes of rec (lk_big_alloc'ed) and pool (when it is) */
+	size_t rec_big, pool_big;   /* sizes of rec (mapped) and pool (when it is) */
 	size_t hot_big;             /* hot's size (always lk_big_alloc'ed) */
 	/* raw values, as read, until lk_normalise: nf per record */
 	char *raw;

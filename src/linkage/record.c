@@ -22,12 +22,15 @@ void lk_side_init(struct lk_side *d, const char *name, int nfields)
 	d->nf = nfields;
 }
 
-/* Grows the records to cap. They are read at random while pairs are
- * scored: on huge pages (lk_big_alloc), the TLB misses less. */
+/* Grows the records to cap, on ordinary pages: since the weight bound
+ * most pairs never read them, and finding huge pages as they are written
+ * (the kernel compacts memory for each) cost more than it saved. */
 static void grow(struct lk_side *d, size_t cap)
 {
-	struct lk_rec *rec = lk_big_alloc(cap * sizeof *rec);
+	struct lk_rec *rec = mmap(NULL, cap * sizeof *rec, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
+	if (rec == MAP_FAILED)
+		BUG("linkage: out of memory");
 	if (d->n)
 		memcpy(rec, d->rec, d->n * sizeof *rec);
 	lk_big_free(d->rec, d->rec_big);
