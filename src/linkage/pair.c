@@ -571,27 +571,17 @@ static struct bound field_bound(const struct lk_schema *s, int f, const struct l
 			return any_level(fd, ha);
 		return (struct bound){name_differ(fd, ha, hb, words), 0};
 	}
-	case LK_NID: {
-		char va[17], vb[17];
-		if (x == UINT32_MAX || y == UINT32_MAX)
-			return x == y && ha->w[fd->hot + 1] == hb->w[fd->hot + 1] ? any_level(fd, ha) :
-										      (struct bound){fd->w_differ, 0};
-		nid_unpack(&ha->w[fd->hot], va);
-		nid_unpack(&hb->w[fd->hot], vb);
-		return (struct bound){fd->level[nid_level(va, vb)].weight, 0};
+	default: {
+		/* What the hot line decides (hot_level), else any level when
+		 * the hashes may be of one value, the levels of different
+		 * values when not. */
+		int l = hot_level(s, f, ha, hb);
+		bool maybe_equal = fd->type == LK_REGION ? x >> 16 == y >> 16 :
+				   fd->type == LK_NID ? x == y && ha->w[fd->hot + 1] == hb->w[fd->hot + 1] : x == y;
+		if (l >= 0)
+			return (struct bound){fd->level[l].weight, 0};
+		return maybe_equal ? any_level(fd, ha) : (struct bound){fd->w_differ, 0};
 	}
-	case LK_REGION:
-		if (x >> 16 == y >> 16)
-			return any_level(fd, ha);
-		/* Different codes at one depth: neither is the other's
-		 * ancestor; different parents then make them else. */
-		if ((x & 15) == (y & 15) && (x & 15) < 15 && (x & 0xfff0) && (y & 0xfff0) && (x & 0xfff0) != (y & 0xfff0))
-			return (struct bound){fd->level[2].weight, 0};
-		return (struct bound){fd->w_differ, 0};
-	case LK_EXACT:
-		return x == y ? any_level(fd, ha) : (struct bound){fd->level[1].weight, 0};
-	default:
-		return x == y ? any_level(fd, ha) : (struct bound){fd->w_differ, 0};
 	}
 }
 
