@@ -251,11 +251,17 @@ enum err import_run(struct ctx *c, const char *kind, const char *path, const str
 	snprintf(res->import_id, sizeof res->import_id, "%s", im.id);
 	bulk_mode(c, true);
 	/* Indexes an earlier import left deferred (it was killed) are built
-	 * first, and any this one leaves (it failed) before it ends. */
-	if ((rc = store_recover_indexes(c->store)) == OK && (rc = maps_load(&im)) == OK)
+	 * first, and any this one leaves (it failed) before it ends; not
+	 * again when the rebuild has just failed on a duplicate, which
+	 * would fail the same way. */
+	if ((rc = store_recover_indexes(c->store)) != OK)
+		ctx_fail(c, rc, "ext_id", "an earlier import left indexes to build again, and they cannot be %s",
+			 rc == ERR_EXISTS ? "(two rows share an external id: remove one, then import again)"
+					  : "(see the log)");
+	else if ((rc = maps_load(&im)) == OK)
 		rc = run_files(&im, kind, path);
 	rc = settle(&im, rc);
-	if ((r2 = store_recover_indexes(c->store)) != OK && rc == OK)
+	if (rc != ERR_EXISTS && (r2 = store_recover_indexes(c->store)) != OK && rc == OK)
 		rc = r2;
 	bulk_mode(c, false);
 	if (im.report && fflush(im.report) != 0 && rc == OK)
