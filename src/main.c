@@ -507,6 +507,7 @@ int main(int argc, char **argv)
 	char lang[3] = "en";
 	int rc, lv;
 
+	http_json_in_arenas();
 	if (id_init() != 0)
 		return die("no source of randomness", NULL);
 	if ((rc = configure(&cli, argc, argv, &cmd)) != 0)

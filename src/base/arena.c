@@ -38,7 +38,7 @@ void arena_free(struct arena *a)
 	free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_raw(struct arena *a, size_t n)
 {
 	struct block *b = a->head;
 	size_t need = (n + 15) & ~(size_t)15;
@@ -62,6 +62,13 @@ void *arena_alloc(struct arena *a, size_t n)
 	p = b->data + b->used;
 	b->used += need;
 	a->total += n;
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_alloc_raw(a, n);
+
 	memset(p, 0, n);
 	return p;
 }

@@ -134,6 +134,71 @@ static void test_buf_printf(void **state)
 	buf_release(&b);
 }
 
+/* Escaping looks through eight bytes at a time: a special character at
+ * every offset of strings of every length up to 40, and at both ends,
+ * comes out as one character at a time would have it. */
+static void test_buf_html_runs(void **state)
+{
+	static const char specials[] = "&<>\"'";
+	struct buf b, want;
+	char s[41];
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	buf_init(&want, 1 << 16);
+	for (size_t n = 0; n <= 40; n++)
+		for (size_t at = 0; at <= n; at++)
+			for (int k = 0; k < 5; k++) {
+				for (size_t i = 0; i < n; i++)
+					s[i] = (char)('a' + i % 26);
+				if (at < n)
+					s[at] = specials[k];
+				if (n > 9 && at + 9 < n)
+					s[at + 9] = specials[(k + 1) % 5];
+				buf_reset(&b);
+				buf_reset(&want);
+				buf_html(&b, s, n);
+				for (size_t i = 0; i < n; i++) {
+					switch (s[i]) {
+					case '&': buf_puts(&want, "&amp;"); break;
+					case '<': buf_puts(&want, "&lt;"); break;
+					case '>': buf_puts(&want, "&gt;"); break;
+					case '"': buf_puts(&want, "&quot;"); break;
+					case '\'': buf_puts(&want, "&#39;"); break;
+					default: buf_addc(&want, s[i]);
+					}
+				}
+				assert_int_equal(b.len, want.len);
+				assert_memory_equal(b.p, want.p, want.len);
+			}
+	buf_reset(&b);
+	buf_html(&b, "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf <b>", 12);   /* UTF-8 passes as it is */
+	assert_string_equal(b.p, "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf &lt;b&gt;");
+	buf_release(&b);
+	buf_release(&want);
+}
+
+static void test_i64_text(void **state)
+{
+	static const struct { int64_t v; const char *s; } cases[] = {
+		{0, "0"}, {7, "7"}, {-7, "-7"}, {10, "10"}, {1234567890, "1234567890"},
+		{INT64_MAX, "9223372036854775807"}, {INT64_MIN, "-9223372036854775808"}};
+	char tmp[24];
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 1024);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		size_t n = i64_text(tmp, cases[i].v);
+		assert_int_equal(n, strlen(cases[i].s));
+		assert_memory_equal(tmp, cases[i].s, n);
+		buf_reset(&b);
+		buf_add_i64(&b, cases[i].v);
+		assert_string_equal(b.p, cases[i].s);
+	}
+	buf_release(&b);
+}
+
 /* A whole file appended; a missing one is ERR_IO; one over the maximum
  * is ERR_LIMIT. */
 static void test_buf_read_file(void **state)
@@ -940,6 +1005,8 @@ int main(void)
 		cmocka_unit_test(test_buf_max_sticks),
 		cmocka_unit_test(test_buf_read_file),
 		cmocka_unit_test(test_buf_printf),
+		cmocka_unit_test(test_buf_html_runs),
+		cmocka_unit_test(test_i64_text),
 		cmocka_unit_test(test_buf_html),
 		cmocka_unit_test(test_buf_detach),
 		cmocka_unit_test(test_slice),

@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,9 +115,25 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	char *dst;
 	int n;
 
+	/* Written straight into the room there is; formatted again only
+	 * when it did not fit. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = b->err || !b->cap ? -1 : vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap2);
 	va_end(ap2);
+	if (n >= 0 && (size_t)n < b->cap - b->len) {
+		if ((size_t)n > b->max - b->len) {
+			b->p[b->len] = '\0';
+			b->err = ERR_LIMIT;
+			return;
+		}
+		b->len += (size_t)n;
+		return;
+	}
+	if (n < 0) {
+		va_copy(ap2, ap);
+		n = vsnprintf(NULL, 0, fmt, ap2);
+		va_end(ap2);
+	}
 	if (n < 0 || !(dst = buf_space(b, (size_t)n)))
 		return;
 	vsnprintf(dst, (size_t)n + 1, fmt, ap);
@@ -130,11 +148,44 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+size_t i64_text(char *out, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof tmp - p);
+	memcpy(out, p, n);
+	return n;
+}
+
 void buf_add_i64(struct buf *b, int64_t v)
 {
 	char tmp[24];
-	int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-	buf_add(b, tmp, (size_t)n);
+
+	buf_add(b, tmp, i64_text(tmp, v));
+}
+
+/* Whether any of the 8 bytes at s is one of the five HTML-special
+ * characters: a byte of x ^ c*ONES is zero where s has c. */
+static bool special8(const char *s)
+{
+	static const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	static const unsigned char c[5] = {'&', '<', '>', '"', '\''};
+	uint64_t x, y, t = 0;
+
+	memcpy(&x, s, 8);
+	for (int k = 0; k < 5; k++) {
+		y = x ^ (ones * c[k]);
+		t |= (y - ones) & ~y & highs;
+	}
+	return t != 0;
 }
 
 void buf_html(struct buf *b, const char *s, size_t n)
@@ -143,10 +194,19 @@ void buf_html(struct buf *b, const char *s, size_t n)
 	size_t i = 0, start = 0;
 	const char *rep;
 
-	/* Runs without special characters (nearly all text) go in one copy. */
+	/* Runs without special characters (nearly all text) go in one copy;
+	 * they are looked through eight bytes at a time. */
 	for (;;) {
-		while (i < n && !special[(unsigned char)s[i]])
-			i++;
+		for (;;) {
+			size_t stop;
+			while (n - i >= 8 && !special8(s + i))
+				i += 8;
+			stop = n - i >= 8 ? i + 8 : n;
+			while (i < stop && !special[(unsigned char)s[i]])
+				i++;
+			if (i < stop || i == n)
+				break;
+		}
 		buf_add(b, s + start, i - start);
 		if (i == n)
 			return;

@@ -53,6 +53,9 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_add_i64(struct buf *b, int64_t v);
 
+/* v in decimal at out (room for 20 bytes), without a NUL; its length. */
+size_t i64_text(char *out, int64_t v);
+
 /* Appends s with the five HTML-special characters escaped. */
 void buf_html(struct buf *b, const char *s, size_t n);
 

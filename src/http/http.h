@@ -122,6 +122,12 @@ struct http_config {
 /* Starts serving on conf->listen with conf->threads threads. */
 enum err http_start(const struct http_config *cfg, struct http_server **out, struct errinfo *ei);
 
+/* Makes the JSON values a request's handler builds come from the
+ * request's arena, freed with it at once. Called before any JSON value
+ * exists (first thing in main): a value is tagged with where it came
+ * from, and one made before could not be told apart. */
+void http_json_in_arenas(void);
+
 /* Stops taking connections, lets in-flight requests finish for up to
  * grace_ms, then stops and frees the server. */
 void http_stop(struct http_server *srv, int grace_ms);

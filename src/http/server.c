@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,49 @@ static bool path_ok(const char *p)
 		if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
 			return false;
 	return !strchr(p, '\\');
+}
+
+/* ---- JSON values in the request's arena -------------------------------------- */
+
+/*
+ * A page is built from a few hundred JSON values that all die with the
+ * request, and malloc and free for each of them were a fifth of a
+ * dashboard's time. While a handler runs, jansson takes its memory from
+ * the request's arena, and freeing such a value does nothing; the arena
+ * goes at the end of the request. Each allocation starts with a 16-byte
+ * tag saying where it came from (16 keeps jansson's alignment), so a value
+ * made outside a handler is freed as usual wherever it is freed.
+ */
+static _Thread_local struct arena *json_arena;
+
+static void *json_take(size_t n)
+{
+	uint64_t *p;
+
+	if (n > SIZE_MAX - 16)
+		return NULL;
+	if (json_arena) {
+		p = arena_alloc_raw(json_arena, n + 16);
+		p[0] = 1;
+	} else {
+		if (!(p = malloc(n + 16)))
+			return NULL;
+		p[0] = 0;
+	}
+	return p + 2;
+}
+
+static void json_give(void *v)
+{
+	uint64_t *p = v;
+
+	if (p && !p[-2])
+		free(p - 2);
+}
+
+void http_json_in_arenas(void)
+{
+	json_set_alloc_funcs(json_take, json_give);
 }
 
 static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn,
@@ -235,7 +279,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (r->status != 200 || r->out.len) /* already answered in first() */
 		return MHD_YES;
+	json_arena = r->c.arena;
 	r->status = run(srv, r);
+	json_arena = NULL;
 	return resp_send(r);
 }
 

@@ -440,7 +440,9 @@ out:
 void lk_schema_write(const struct lk_schema *s, struct buf *out)
 {
 	json_t *root = json_object(), *cmp = json_array(), *blk = json_array();
+	const size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
 	char *text;
+	size_t n;
 
 	json_object_set_new(root, "reach_link_model", json_integer(1));
 	json_object_set_new(root, "trained", json_boolean(s->trained));
@@ -493,9 +495,10 @@ void lk_schema_write(const struct lk_schema *s, struct buf *out)
 		json_array_append_new(blk, json_pack("{s:s,s:o,s:b}", "name", r->name, "keys", keys, "swap", r->swap));
 	}
 	json_object_set_new(root, "blocking", blk);
-	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	buf_puts(out, text);
+	/* Straight into out (json_dumps's text would be jansson's memory). */
+	n = json_dumpb(root, NULL, 0, flags);
+	if (n && (text = buf_space(out, n)) && json_dumpb(root, text, n, flags) == n)
+		out->len += n;
 	buf_addc(out, '\n');
-	free(text);
 	json_decref(root);
 }

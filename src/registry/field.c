@@ -485,15 +485,17 @@ void rec_read(struct ctx *c, struct stmt *st, int first, enum registry_kind k, s
 const char *names_json(struct ctx *c, const char *const *v4)
 {
 	json_t *o = json_object();
-	char *s;
-	const char *out;
+	size_t n;
+	char *out;
 
 	for (int j = 0; j < 4; j++)
 		if (v4[j] && *v4[j])
 			json_object_set_new(o, name_langs[j], json_string(v4[j]));
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	out = arena_strdup(c->arena, s ? s : "{}");
-	free(s);
+	/* Into the arena (json_dumps's text would be jansson's memory). */
+	n = json_dumpb(o, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS);
+	out = arena_alloc(c->arena, n + 1);
+	if (!n || json_dumpb(o, out, n, JSON_COMPACT | JSON_SORT_KEYS) != n)
+		out = arena_strdup(c->arena, "{}");
 	json_decref(o);
 	return out;
 }

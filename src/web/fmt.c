@@ -8,6 +8,7 @@
  * call). Times are shown in UTC.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,7 @@ static const UChar iso_datetime[] = u"yyyy-MM-dd HH:mm";
 struct fmt_cache {
 	void *df[WEB_NLANG][WEB_DATETIME + 1];
 	void *nf[WEB_NLANG];
+	struct fmt_fast fast[WEB_NLANG];
 };
 
 static pthread_key_t cache_key;
@@ -87,6 +89,7 @@ void fmt_init(struct fmt *f, int lang)
 	if (fc) {
 		memcpy(f->df, fc->df[f->lang], sizeof f->df);
 		f->nf = fc->nf[f->lang];
+		f->fast = &fc->fast[f->lang];
 	}
 }
 
@@ -206,20 +209,113 @@ static UNumberFormat *number_open(int lang)
 	return nf;
 }
 
-void fmt_number(struct fmt *f, int64_t v, struct buf *out)
+/* v through ICU, as UTF-8; false when ICU cannot. */
+static bool number_icu(struct fmt *f, int64_t v, struct buf *out)
 {
 	UChar u[FMT_UMAX];
 	UErrorCode e = U_ZERO_ERROR;
-	int32_t n = 0;
+	int32_t n;
 
 	if (!f->nf)
 		f->nf = number_open(f->lang);
-	if (f->nf)
-		n = unum_formatInt64(f->nf, v, u, FMT_UMAX, NULL, &e);
-	if (!f->nf || U_FAILURE(e) || n >= FMT_UMAX)
+	if (!f->nf)
+		return false;
+	n = unum_formatInt64(f->nf, v, u, FMT_UMAX, NULL, &e);
+	if (U_FAILURE(e) || n >= FMT_UMAX)
+		return false;
+	put_utf16(out, u, n);
+	return true;
+}
+
+/* v from the language's digits, its grouping separator every three
+ * digits and its minus sign: what ICU writes for an integer in these
+ * languages, about thirty times faster. */
+static void number_fast(const struct fmt_fast *x, int64_t v, struct buf *out)
+{
+	char tmp[24], text[24 * 8 + 16], *p = text;
+	size_t n = i64_text(tmp, v), i = 0;
+
+	if (v < 0) {
+		memcpy(p, x->minus, x->minus_len);
+		p += x->minus_len;
+		i = 1;
+	}
+	for (size_t k = i; k < n; k++) {
+		int d = tmp[k] - '0';
+		if (k > i && (n - k) % 3 == 0) {
+			memcpy(p, x->sep, x->sep_len);
+			p += x->sep_len;
+		}
+		memcpy(p, x->digit[d], x->digit_len[d]);
+		p += x->digit_len[d];
+	}
+	buf_add(out, text, (size_t)(p - text));
+}
+
+/* Learns the digits, the separator and the minus sign from ICU, and
+ * keeps the fast way only if it writes what ICU writes for numbers of
+ * every length, either sign. */
+static void fast_learn(struct fmt *f)
+{
+	static const int64_t probe[] = {0, 5, 12, 100, 999, 1000, 1001, 9999, 10000, 12345, 100000, 999999,
+					1000000, 1234567, 98765432, 1000000000, 9876543210, 12345678901234567,
+					INT64_MAX, -1, -999, -1000, -123456, -1234567, INT64_MIN};
+	struct fmt_fast *x = f->fast;
+	struct buf a, b;
+	bool ok = true;
+
+	x->state = -1;
+	buf_init(&a, 256);
+	buf_init(&b, 256);
+	for (int d = 0; d < 10 && ok; d++) {
+		buf_reset(&a);
+		ok = number_icu(f, d, &a) && a.len > 0 && a.len < sizeof x->digit[d];
+		if (ok) {
+			memcpy(x->digit[d], a.p, a.len);
+			x->digit_len[d] = (uint8_t)a.len;
+		}
+	}
+	/* 1000 is the digit one, the separator, three zeros; -1 is the minus
+	 * sign and the digit one. */
+	buf_reset(&a);
+	if (ok && (ok = number_icu(f, 1000, &a))) {
+		size_t n1 = x->digit_len[1], n0 = x->digit_len[0];
+		ok = a.len > n1 + 3 * n0 && a.len - n1 - 3 * n0 < sizeof x->sep;
+		if (ok) {
+			x->sep_len = (uint8_t)(a.len - n1 - 3 * n0);
+			memcpy(x->sep, a.p + n1, x->sep_len);
+		}
+	}
+	buf_reset(&a);
+	if (ok && (ok = number_icu(f, -1, &a))) {
+		size_t n1 = x->digit_len[1];
+		ok = a.len > n1 && a.len - n1 < sizeof x->minus && !memcmp(a.p + a.len - n1, x->digit[1], n1);
+		if (ok) {
+			x->minus_len = (uint8_t)(a.len - n1);
+			memcpy(x->minus, a.p, x->minus_len);
+		}
+	}
+	for (size_t i = 0; ok && i < sizeof probe / sizeof *probe; i++) {
+		buf_reset(&a);
+		buf_reset(&b);
+		ok = number_icu(f, probe[i], &a);
+		number_fast(x, probe[i], &b);
+		ok = ok && a.len == b.len && !memcmp(a.p, b.p, a.len);
+	}
+	if (ok)
+		x->state = 1;
+	buf_release(&a);
+	buf_release(&b);
+}
+
+void fmt_number(struct fmt *f, int64_t v, struct buf *out)
+{
+	if (f->fast && !f->fast->state)
+		fast_learn(f);
+	if (f->fast && f->fast->state > 0)
+		number_fast(f->fast, v, out);
+	else if (!number_icu(f, v, out))
 		buf_add_i64(out, v);
-	else
-		put_utf16(out, u, n);
 }
 
 void web_date(const char *lang, int64_t ms, enum web_date_style style, struct buf *out)

@@ -82,7 +82,7 @@ static bool scalar_text(json_t *v, char *tmp, size_t size, const char **s, size_
 		*n = json_string_length(v);
 		return true;
 	case JSON_INTEGER:
-		*n = (size_t)snprintf(tmp, size, "%lld", (long long)json_integer_value(v));
+		*n = i64_text(tmp, (int64_t)json_integer_value(v));
 		break;
 	case JSON_REAL:
 		*n = (size_t)snprintf(tmp, size, "%.15g", json_real_value(v));

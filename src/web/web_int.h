@@ -123,10 +123,18 @@ void tmpl_render(const struct web *w, const struct tmpl *t, json_t *data, int la
 		 struct buf *out);
 
 /* ICU formatters opened on first use and kept for one render. */
+/* How a language writes integers, learnt from ICU (fmt.c). */
+struct fmt_fast {
+	int state;                      /* 0 not learnt yet, 1 in use, -1 ICU writes them */
+	char digit[10][8], sep[8], minus[16];
+	uint8_t digit_len[10], sep_len, minus_len;
+};
+
 struct fmt {
 	int lang;
 	void *df[WEB_DATETIME + 1];     /* UDateFormat * by style */
 	void *nf;                       /* UNumberFormat * */
+	struct fmt_fast *fast;          /* the thread's, or NULL */
 };
 
 void fmt_init(struct fmt *f, int lang);

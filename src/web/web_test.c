@@ -323,6 +323,43 @@ static void test_numbers(void **state)
 	check("{{number n}}|{{number s}}", "{\"n\":1000,\"s\":\"x\"}", "1,000|x");
 }
 
+/* Integers are written without ICU once the way a language writes them
+ * is learnt from it: in every language the result is ICU's, for numbers
+ * of every length and sign, and the fast way is the one in use. */
+static void test_numbers_fast(void **state)
+{
+	struct buf fast, icu;
+	uint64_t seed = 42;
+
+	(void)state;
+	buf_init(&fast, 1024);
+	buf_init(&icu, 1024);
+	for (int lang = 0; lang < WEB_NLANG; lang++) {
+		struct fmt f;
+		for (int i = 0; i < 3000; i++) {
+			int64_t v;
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			v = (int64_t)(seed >> (1 + (i % 63)));   /* 1 to 63 bits */
+			if (i % 3 == 0)
+				v = -v;
+			buf_reset(&fast);
+			buf_reset(&icu);
+			web_number(web_lang_code(lang), v, &fast);
+			fmt_init(&f, lang);
+			f.fast = NULL;   /* ICU's own */
+			fmt_number(&f, v, &icu);
+			fmt_release(&f);
+			assert_string_equal(fast.p, icu.p);
+		}
+		fmt_init(&f, lang);
+		assert_non_null(f.fast);
+		assert_int_equal(f.fast->state, 1);
+		fmt_release(&f);
+	}
+	buf_release(&fast);
+	buf_release(&icu);
+}
+
 /* Data as the handlers give it, for the real pages. */
 static json_t *page_data(void)
 {
@@ -456,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_date_helper),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_numbers_fast),
 		cmocka_unit_test(test_real_pages),
 		cmocka_unit_test(test_threads),
 	};
