@@ -88,7 +88,7 @@ char *buf_space(struct buf *b, size_t n)
 	return b->p + b->len;
 }
 
-void buf_add(struct buf *b, const void *p, size_t n)
+void buf_add_slow(struct buf *b, const void *p, size_t n)
 {
 	char *dst = buf_space(b, n);
 	if (!dst)
@@ -173,19 +173,17 @@ void buf_add_i64(struct buf *b, int64_t v)
 }
 
 /* Whether any of the 8 bytes at s is one of the five HTML-special
- * characters: a byte of x ^ c*ONES is zero where s has c. */
-static bool special8(const char *s)
+ * characters. A byte of x ^ c*ONES is zero where x has c; & and ' differ
+ * in their lowest bit only, as < and > in the next, so three tests do. */
+#define ZERO_BYTE(y) (((y) - 0x0101010101010101ull) & ~(y) & 0x8080808080808080ull)
+static inline bool special8(const char *s)
 {
-	static const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-	static const unsigned char c[5] = {'&', '<', '>', '"', '\''};
-	uint64_t x, y, t = 0;
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t x;
 
 	memcpy(&x, s, 8);
-	for (int k = 0; k < 5; k++) {
-		y = x ^ (ones * c[k]);
-		t |= (y - ones) & ~y & highs;
-	}
-	return t != 0;
+	return (ZERO_BYTE((x | ones) ^ (ones * '\'')) | ZERO_BYTE((x | 2 * ones) ^ (ones * '>')) |
+		ZERO_BYTE(x ^ (ones * '"'))) != 0;
 }
 
 void buf_html(struct buf *b, const char *s, size_t n)

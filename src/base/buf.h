@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/err.h"
 
@@ -46,7 +47,20 @@ void buf_reset(struct buf *b);
 /* Gives up ownership of b's bytes (a malloc'd, NUL-terminated string). */
 char *buf_detach(struct buf *b, size_t *len);
 
-void buf_add(struct buf *b, const void *p, size_t n);
+void buf_add_slow(struct buf *b, const void *p, size_t n);
+
+/* Appends n bytes; inline while they fit in the room there is. */
+static inline void buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (!b->err && n < b->cap - b->len && n <= b->max - b->len) {
+		if (n)
+			memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return;
+	}
+	buf_add_slow(b, p, n);
+}
 void buf_puts(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

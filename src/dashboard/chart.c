@@ -10,6 +10,7 @@
 
 #include "dashboard/dashboard_int.h"
 #include "registry/registry.h"
+#include "web/web.h"
 #include "base/banned.h"
 
 /*
@@ -35,22 +36,6 @@ static const char *const conn_labels[CONN__COUNT] = {
 /* The palette's class names (static/reach.css, "Dashboards"). */
 static const char *const conn_classes[CONN__COUNT] = {"k-none", "k-2g", "k-3g", "k-4g", "k-fibre", "k-satellite"};
 static const char *const skill_classes[SKILL_LEVELS] = {"s0", "s1", "s2", "s3", "s4"};
-
-/*
- * The page is built from a few hundred small values, so they are set
- * directly rather than through json_pack (which parses its format and
- * checks every string each time); the text comes from the store and the
- * catalogs, UTF-8 checked when it came in, so the _nocheck forms apply.
- */
-static void set_int(json_t *o, const char *k, int64_t v)
-{
-	json_object_set_new_nocheck(o, k, json_integer(v));
-}
-
-static void set_str(json_t *o, const char *k, const char *v)
-{
-	json_object_set_new_nocheck(o, k, json_string_nocheck(v ? v : ""));
-}
 
 int64_t chart_pct(int64_t part, int64_t whole)
 {
@@ -106,18 +91,18 @@ static void bar(struct chart *ch, const char *label, int64_t value, int64_t whol
 
 	if (w == 0 && value > 0)
 		w = 1; /* something is not nothing */
-	set_str(o, "label", label);
-	set_int(o, "value", value);
+	web_set_str(o, "label", label);
+	web_set_int(o, "value", value);
 	if (ch->share) {
-		set_int(o, "whole", whole);
-		set_int(o, "pct", p);
+		web_set_int(o, "whole", whole);
+		web_set_int(o, "pct", p);
 	}
-	set_int(o, "y", CH_TOP + i * CH_ROW);
-	set_int(o, "bx", mirror(ch, 0, w));
-	set_int(o, "bw", w);
-	set_int(o, "vx", text_x(ch, (ch->share ? CH_BARS : w) + CH_GAP));
+	web_set_int(o, "y", CH_TOP + i * CH_ROW);
+	web_set_int(o, "bx", mirror(ch, 0, w));
+	web_set_int(o, "bw", w);
+	web_set_int(o, "vx", text_x(ch, (ch->share ? CH_BARS : w) + CH_GAP));
 	if (cls) /* else the chart's */
-		set_str(o, "cls", cls);
+		web_set_str(o, "cls", cls);
 	json_array_append_new(ch->rows, o);
 }
 
@@ -125,15 +110,15 @@ static json_t *chart_end(struct chart *ch, json_t *o)
 {
 	int n = (int)json_array_size(ch->rows);
 
-	set_int(o, "w", CH_W);
-	set_int(o, "h", CH_TOP * 2 + n * CH_ROW);
-	set_int(o, "lx", text_x(ch, 0));
-	set_int(o, "ly", CH_LABEL_Y);
-	set_int(o, "tx", mirror(ch, 0, CH_BARS));
-	set_int(o, "tw", CH_BARS);
-	set_int(o, "by", CH_BAR_Y);
-	set_int(o, "bh", CH_BAR);
-	set_int(o, "vy", CH_VALUE_Y);
+	web_set_int(o, "w", CH_W);
+	web_set_int(o, "h", CH_TOP * 2 + n * CH_ROW);
+	web_set_int(o, "lx", text_x(ch, 0));
+	web_set_int(o, "ly", CH_LABEL_Y);
+	web_set_int(o, "tx", mirror(ch, 0, CH_BARS));
+	web_set_int(o, "tw", CH_BARS);
+	web_set_int(o, "by", CH_BAR_Y);
+	web_set_int(o, "bh", CH_BAR);
+	web_set_int(o, "vy", CH_VALUE_Y);
 	return o;
 }
 
@@ -152,7 +137,7 @@ static json_t *chart_kinds(struct ctx *c, const struct figures *f, bool rtl)
 	struct chart ch = {c, rtl, false, f->schools, NULL};
 	json_t *o = chart_new(&ch, "kinds", _("Schools by kind"));
 
-	set_str(o, "cls", "kind");
+	web_set_str(o, "cls", "kind");
 	bar(&ch, _("All schools"), f->schools, 0, "all");
 	bar(&ch, _("Boarding"), f->boarding, 0, NULL);
 	bar(&ch, _("Nomadic and mobile"), f->nomadic, 0, NULL);
@@ -206,8 +191,8 @@ static json_t *kpi(const char *label, int64_t value)
 {
 	json_t *o = json_object();
 
-	set_str(o, "label", label);
-	set_int(o, "value", value);
+	web_set_str(o, "label", label);
+	web_set_int(o, "value", value);
 	return o;
 }
 
@@ -232,9 +217,9 @@ static json_t *map_layers(struct ctx *c, const struct region *r)
 	for (int k = 0; k < CONN__COUNT; k++) {
 		size_t len = strcspn(p, "\n");
 		json_t *o = json_object();
-		set_str(o, "k", registry_connectivity[k]);
-		set_str(o, "label", _(conn_labels[k]));
-		set_int(o, "count", r->f.conn[k]);
+		web_set_str(o, "k", registry_connectivity[k]);
+		web_set_str(o, "label", _(conn_labels[k]));
+		web_set_int(o, "count", r->f.conn[k]);
 		json_object_set_new_nocheck(o, "d", json_stringn_nocheck(p, len));
 		json_array_append_new(layers, o);
 		p += len + (p[len] == '\n');
@@ -245,25 +230,36 @@ static json_t *map_layers(struct ctx *c, const struct region *r)
 static json_t *chart_map(struct ctx *c, const struct region *r)
 {
 	int64_t shown = r->map_schools < MAP_DOTS ? r->map_schools : MAP_DOTS;
+	json_t *o;
 
 	if (r->map_schools <= 0)
 		return json_null();
-	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:b, s:I, s:o}", "w", (int)r->map_width, "h", (int)r->map_height,
-			 "schools", (json_int_t)r->f.schools, "placed", (json_int_t)r->map_schools,
-			 "shown", (json_int_t)shown, "sampled", shown < r->map_schools,
-			 "unplaced", (json_int_t)(r->f.schools - r->map_schools), "layers", map_layers(c, r));
+	o = json_object();
+
+	web_set_int(o, "w", r->map_width);
+	web_set_int(o, "h", r->map_height);
+	web_set_int(o, "schools", r->f.schools);
+	web_set_int(o, "placed", r->map_schools);
+	web_set_int(o, "shown", shown);
+	web_set_bool(o, "sampled", shown < r->map_schools);
+	web_set_int(o, "unplaced", r->f.schools - r->map_schools);
+	json_object_set_new_nocheck(o, "layers", map_layers(c, r));
+	return o;
 }
 
 json_t *chart_region(struct ctx *c, const struct region *r, bool rtl)
 {
 	const struct figures *f = &r->f;
-	json_t *charts = json_array();
+	json_t *charts = json_array(), *o = json_object();
 
 	json_array_append_new(charts, chart_kinds(c, f, rtl));
 	json_array_append_new(charts, chart_shares(c, f, rtl));
 	json_array_append_new(charts, chart_skills(c, f, rtl));
 	json_array_append_new(charts, chart_conn(c, f, rtl));
-	return json_pack("{s:o, s:o, s:o}", "kpis", kpis(c, f), "charts", charts, "map", chart_map(c, r));
+	json_object_set_new_nocheck(o, "kpis", kpis(c, f));
+	json_object_set_new_nocheck(o, "charts", charts);
+	json_object_set_new_nocheck(o, "map", chart_map(c, r));
+	return o;
 }
 
 json_t *chart_children(const struct region *kids, int n)
@@ -273,13 +269,13 @@ json_t *chart_children(const struct region *kids, int n)
 	for (int i = 0; i < n; i++) {
 		const struct figures *f = &kids[i].f;
 		json_t *o = json_object();
-		set_str(o, "code", kids[i].code);
-		set_str(o, "name", kids[i].name);
-		set_int(o, "learners", f->learners);
-		set_int(o, "teachers", f->teachers);
-		set_int(o, "schools", f->schools);
-		set_int(o, "connected_pct", chart_pct(f->connected, f->schools));
-		set_int(o, "equipped_pct", chart_pct(f->equipped, f->schools));
+		web_set_str(o, "code", kids[i].code);
+		web_set_str(o, "name", kids[i].name);
+		web_set_int(o, "learners", f->learners);
+		web_set_int(o, "teachers", f->teachers);
+		web_set_int(o, "schools", f->schools);
+		web_set_int(o, "connected_pct", chart_pct(f->connected, f->schools));
+		web_set_int(o, "equipped_pct", chart_pct(f->equipped, f->schools));
 		json_array_append_new(a, o);
 	}
 	return a;

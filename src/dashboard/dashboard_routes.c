@@ -108,25 +108,34 @@ static json_t *crumbs(struct req *r, const struct region *reg)
 		err_clear(&r->c.err);
 		return a; /* the page is still worth showing without its breadcrumb */
 	}
-	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "code", up[i].code, "name", up[i].name,
-						   "level_label", level_label(c, up[i].level)));
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_object();
+		web_set_str(o, "code", up[i].code);
+		web_set_str(o, "name", up[i].name);
+		web_set_str(o, "level_label", level_label(c, up[i].level));
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
 static json_t *school_json(const struct ctx *c, const struct school_item *s)
 {
 	int k = registry_index(registry_connectivity, s->connectivity);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:s, s:b}", "id", s->id, "code", s->code,
-			      "name", s->name, "boarding", s->boarding, "nomadic", s->nomadic, "rural", s->rural,
-			      "conn", k >= 0 ? registry_connectivity[k] : "none",
-			      "conn_label", _(conn_labels[k >= 0 ? k : 0]),
-			      "electricity", strcmp(s->electricity, "none") != 0);
+	json_t *o = json_object();
 
+	web_set_str(o, "id", s->id);
+	web_set_str(o, "code", s->code);
+	web_set_str(o, "name", s->name);
+	web_set_bool(o, "boarding", s->boarding);
+	web_set_bool(o, "nomadic", s->nomadic);
+	web_set_bool(o, "rural", s->rural);
+	web_set_str(o, "conn", k >= 0 ? registry_connectivity[k] : "none");
+	web_set_str(o, "conn_label", _(conn_labels[k >= 0 ? k : 0]));
+	web_set_bool(o, "electricity", strcmp(s->electricity, "none") != 0);
 	if (s->has_learners)
-		json_object_set_new(o, "learners", json_integer(s->learners));
+		web_set_int(o, "learners", s->learners);
 	if (s->has_teachers)
-		json_object_set_new(o, "teachers", json_integer(s->teachers));
+		web_set_int(o, "teachers", s->teachers);
 	return o;
 }
 
@@ -163,7 +172,7 @@ int dashboard_page_region(struct req *r)
 	const struct ctx *c = &r->c;
 	struct region reg, *kids;
 	int n, st;
-	json_t *d;
+	json_t *d, *region;
 	enum err rc;
 
 	if ((st = region_or_respond(r, &reg)))
@@ -171,8 +180,12 @@ int dashboard_page_region(struct req *r)
 	if ((rc = region_children(&r->c, &reg, r->c.lang, &kids, &n)) != OK)
 		return req_fail(r, rc);
 	d = chart_region(&r->c, &reg, web_lang_rtl(r->c.lang));
-	json_object_set_new(d, "region", json_pack("{s:s, s:s, s:s, s:s}", "code", reg.code, "name", reg.name,
-						   "level", reg.level, "level_label", level_label(c, reg.level)));
+	region = json_object();
+	web_set_str(region, "code", reg.code);
+	web_set_str(region, "name", reg.name);
+	web_set_str(region, "level", reg.level);
+	web_set_str(region, "level_label", level_label(c, reg.level));
+	json_object_set_new(d, "region", region);
 	json_object_set_new(d, "crumbs", crumbs(r, &reg));
 	json_object_set_new(d, "has_stats", json_boolean(reg.has_stats));
 	if (reg.has_stats)

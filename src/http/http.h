@@ -128,6 +128,9 @@ enum err http_start(const struct http_config *cfg, struct http_server **out, str
  * from, and one made before could not be told apart. */
 void http_json_in_arenas(void);
 
+/* json_decref, or nothing when v is in the request's arena. */
+void http_json_drop(json_t *v);
+
 /* Stops taking connections, lets in-flight requests finish for up to
  * grace_ms, then stops and frees the server. */
 void http_stop(struct http_server *srv, int grace_ms);

@@ -95,11 +95,12 @@ static bool path_ok(const char *p)
 /*
  * A page is built from a few hundred JSON values that all die with the
  * request, and malloc and free for each of them were a fifth of a
- * dashboard's time. While a handler runs, jansson takes its memory from
- * the request's arena, and freeing such a value does nothing; the arena
- * goes at the end of the request. Each allocation starts with a 16-byte
- * tag saying where it came from (16 keeps jansson's alignment), so a value
- * made outside a handler is freed as usual wherever it is freed.
+ * dashboard's time. While the server works on a request (every call for
+ * it, from the first to `done`), jansson takes its memory from the
+ * request's arena, and freeing such a value does nothing; the arena goes
+ * at the end of the request. Each allocation starts with a 16-byte tag
+ * saying where it came from (16 keeps jansson's alignment), so a value
+ * made outside a request is freed as usual wherever it is freed.
  */
 static _Thread_local struct arena *json_arena;
 
@@ -133,12 +134,22 @@ void http_json_in_arenas(void)
 	json_set_alloc_funcs(json_take, json_give);
 }
 
+void http_json_drop(json_t *v)
+{
+	/* Everything made for this request is in its arena when v is: there
+	 * is nothing to free, and walking the tree to say so costs. */
+	if (json_arena && (json_is_object(v) || json_is_array(v)) && ((const uint64_t *)v)[-2] == 1)
+		return;
+	json_decref(v);
+}
+
 static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn,
 			   const char *url, const char *method)
 {
 	struct req *r;
 	struct arena *a = arena_new();
 
+	json_arena = a;
 	r = arena_alloc(a, sizeof *r);
 	r->c.arena = a;
 	r->c.app = srv->cfg.app;
@@ -243,15 +254,13 @@ static int run(struct http_server *srv, struct req *r)
 	return r->route->handler(r);
 }
 
-static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version, const char *upload,
-			      size_t *upload_size, void **con_cls)
+static enum MHD_Result step(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			    const char *upload, size_t *upload_size, void **con_cls)
 {
 	struct http_server *srv = cls;
 	struct req *r = *con_cls;
 	int st;
 
-	(void)version;
 	if (!r) {
 		r = req_new(srv, conn, url, method);
 		*con_cls = r;
@@ -279,10 +288,22 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (r->status != 200 || r->out.len) /* already answered in first() */
 		return MHD_YES;
-	json_arena = r->c.arena;
 	r->status = run(srv, r);
-	json_arena = NULL;
 	return resp_send(r);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	const struct req *r = *con_cls;
+	enum MHD_Result res;
+
+	(void)version;
+	json_arena = r ? r->c.arena : NULL;   /* req_new sets it for a new one */
+	res = step(cls, conn, url, method, upload, upload_size, con_cls);
+	json_arena = NULL;
+	return res;
 }
 
 static void done(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -321,10 +342,12 @@ static void done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	atomic_fetch_sub(&srv->m.in_flight, 1);
 	upload_cleanup(r);
+	json_arena = r->c.arena;
 	json_decref(r->in);
 	buf_release(&r->body);
 	buf_release(&r->out);
 	arena_free(r->c.arena);
+	json_arena = NULL;
 	*con_cls = NULL;
 }
 

@@ -17,9 +17,13 @@ static json_t *langs(const char *current)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < sizeof lang_codes / sizeof lang_codes[0]; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "code", lang_codes[i], "name",
-						   lang_names[i], "current", strcmp(current, lang_codes[i]) == 0));
+	for (size_t i = 0; i < sizeof lang_codes / sizeof lang_codes[0]; i++) {
+		json_t *o = json_object();
+		web_set_str(o, "code", lang_codes[i]);
+		web_set_str(o, "name", lang_names[i]);
+		web_set_bool(o, "current", strcmp(current, lang_codes[i]) == 0);
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
@@ -28,6 +32,7 @@ static void common(struct req *r, json_t *d, const char *title)
 	const struct ctx *c = &r->c;
 	const struct user *u = r->c.user;
 	char today[TIME_ISO_LEN];
+	json_t *user;
 
 	time_now_iso(today);
 	today[10] = '\0';
@@ -39,9 +44,12 @@ static void common(struct req *r, json_t *d, const char *title)
 		json_object_set_new(d, "csrf", json_string(r->csrf));
 	if (!u)
 		return;
-	json_object_set_new(d, "user", json_pack("{s:s, s:s, s:s, s:s}", "display_name", u->display_name,
-						 "login", u->login, "role", auth_role_name(u->role), "role_label",
-						 _(auth_role_label(u->role))));
+	user = json_object();
+	web_set_str(user, "display_name", u->display_name);
+	web_set_str(user, "login", u->login);
+	web_set_str(user, "role", auth_role_name(u->role));
+	web_set_str(user, "role_label", _(auth_role_label(u->role)));
+	json_object_set_new(d, "user", user);
 	json_object_set_new(d, "is_admin", json_boolean(auth_can(u, ACT_ACCOUNT_ADMIN, NULL)));
 	json_object_set_new(d, "can_audit", json_boolean(auth_can(u, ACT_AUDIT_READ, NULL)));
 	json_object_set_new(d, "can_search", json_boolean(auth_can(u, ACT_REGISTRY_READ, NULL)));
@@ -56,12 +64,12 @@ int web_page(struct req *r, int status, const char *tmpl, const char *title, jso
 	common(r, d, title);
 	buf_reset(&r->out);
 	if (web_render(r->c.app->web, tmpl, d, r->c.lang, &r->out, &ei) != OK) {
-		json_decref(d);
+		http_json_drop(d);
 		log_msg(LOG_ERROR, r->c.req_id, "page %s: %s", tmpl, ei.msg);
 		r->wants_html = false; /* no second try at a page */
 		return req_error(r, 500, "internal", NULL, "the page could not be made");
 	}
-	json_decref(d);
+	http_json_drop(d);
 	return req_html(r, status);
 }
 

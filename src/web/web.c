@@ -122,3 +122,18 @@ enum err web_render(const struct web *w, const char *name, json_t *data, const c
 			       out->max);
 	return OK;
 }
+
+void web_set_str(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new_nocheck(o, key, json_string_nocheck(v ? v : ""));
+}
+
+void web_set_int(json_t *o, const char *key, int64_t v)
+{
+	json_object_set_new_nocheck(o, key, json_integer(v));
+}
+
+void web_set_bool(json_t *o, const char *key, bool v)
+{
+	json_object_set_new_nocheck(o, key, json_boolean(v));
+}

@@ -137,4 +137,15 @@ void web_thread_release(void);
 
 void web_number(const char *lang, int64_t v, struct buf *out);
 
+/*
+ * Members of a page's data, set directly: a page is built from hundreds
+ * of small values, and json_pack parses its format and checks every
+ * string each time. The keys are literals and the text comes from the
+ * store and the catalogs, UTF-8 checked when it came in, so neither is
+ * checked again. A NULL string is set as "".
+ */
+void web_set_str(json_t *o, const char *key, const char *v);
+void web_set_int(json_t *o, const char *key, int64_t v);
+void web_set_bool(json_t *o, const char *key, bool v);
+
 #endif
