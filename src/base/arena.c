@@ -75,8 +75,10 @@ void *arena_alloc(struct arena *a, size_t n)
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_alloc_raw(a, n + 1);
+
 	memcpy(p, s, n);
+	p[n] = '\0';
 	return p;
 }
 

@@ -75,11 +75,19 @@ static const struct {
 };
 #undef F
 
-static int64_t *slot(struct figures *f, const char *k, size_t n)
+/* The slot of the member named k (n bytes); the names figures_json writes
+ * come in the table's order, so the search starts after the last found. */
+static int64_t *slot(struct figures *f, const char *k, size_t n, size_t *from)
 {
-	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
-		if (slots[i].len == n && k[0] == slots[i].name[0] && !memcmp(slots[i].name, k, n))
+	const size_t count = sizeof slots / sizeof slots[0];
+
+	for (size_t j = 0; j < count; j++) {
+		size_t i = (*from + j) % count;
+		if (slots[i].len == n && k[0] == slots[i].name[0] && !memcmp(slots[i].name, k, n)) {
+			*from = i + 1;
 			return (int64_t *)((char *)f + slots[i].at);
+		}
+	}
 	return NULL;
 }
 
@@ -108,6 +116,7 @@ static int64_t uint_at(const char **p)
 bool figures_parse(const char *json, struct figures *f)
 {
 	const char *p = json;
+	size_t from = 0;
 
 	memset(f, 0, sizeof *f);
 	while (p && isspace((unsigned char)*p))
@@ -139,7 +148,7 @@ bool figures_parse(const char *json, struct figures *f)
 			}
 			continue;
 		}
-		if ((dst = slot(f, k, (size_t)(end - k))) && (v = uint_at(&p)) >= 0)
+		if ((dst = slot(f, k, (size_t)(end - k), &from)) && (v = uint_at(&p)) >= 0)
 			*dst = v;
 	}
 	return true;
