@@ -153,7 +153,7 @@ static int read_side(struct run *r, struct lk_side *d, const char *path, int whi
 		struct stat sb;
 		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			lk_side_reserve(d, (size_t)sb.st_size);
-			lk_map_reserve(&ids, d->cap);
+			lk_map_reserve(&ids, d->cap / 2);  /* cap counts 40 bytes a row, few are so short; the table grows if need be */
 		}
 	}
 	while ((got = csv_next(rd, &row)) != CSV_END) {

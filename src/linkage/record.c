@@ -422,12 +422,13 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 			return;
 		}
 		{
-			char iso[24];
-			if (dt.m)
-				snprintf(iso, sizeof iso, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
-			else
-				snprintf(iso, sizeof iso, "%04d", dt.y);
-			set_slot(r, slot + LK_FORM_VALUE, pool_put(p, iso, strlen(iso)), base);
+			/* YYYY-MM-DD or YYYY (lk_date_parse keeps years to four
+			 * digits); by hand, as there is one on most rows. */
+			char iso[10] = {(char)('0' + dt.y / 1000 % 10), (char)('0' + dt.y / 100 % 10),
+					(char)('0' + dt.y / 10 % 10), (char)('0' + dt.y % 10), '-',
+					(char)('0' + dt.m / 10), (char)('0' + dt.m % 10), '-',
+					(char)('0' + dt.d / 10), (char)('0' + dt.d % 10)};
+			set_slot(r, slot + LK_FORM_VALUE, pool_put(p, iso, dt.m ? 10 : 4), base);
 		}
 		if (*ndate < 2)
 			r->date[*ndate] = dt;

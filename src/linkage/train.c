@@ -30,8 +30,16 @@ struct ujob {
 };
 
 /* Random pairs are drawn U_AHEAD before they are compared, so that their
- * hot lines and records are fetched meanwhile. */
-#define U_AHEAD 8
+ * hot lines and records are fetched meanwhile, and their text half way. */
+#define U_AHEAD 16
+
+static inline void prefetch_text(const struct lk_side *d, uint32_t i)
+{
+	const char *t = d->pool + d->rec[i].base;
+
+	__builtin_prefetch(t);
+	__builtin_prefetch(t + 64);
+}
 
 static void u_thread(void *arg, int k)
 {
@@ -43,7 +51,7 @@ static void u_thread(void *arg, int k)
 		uint64_t st = j->s->seed * 0x9e3779b97f4a7c15ull + (uint64_t)c;
 		uint32_t rr[U_AHEAD], ee[U_AHEAD];
 		for (int64_t i = 0; i < j->per_chunk + U_AHEAD; i++) {
-			size_t x = (size_t)i % U_AHEAD;
+			size_t x = (size_t)i % U_AHEAD, h = (size_t)(i + U_AHEAD / 2) % U_AHEAD;
 			if (i >= U_AHEAD) {
 				int8_t lv[LK_MAX_FIELDS];
 				bool sw;
@@ -51,6 +59,10 @@ static void u_thread(void *arg, int k)
 				for (int f = 0; f < j->s->nfields; f++)
 					if (lv[f] >= 0)
 						j->count[c][f][lv[f]]++;
+			}
+			if (i >= U_AHEAD / 2 && i - U_AHEAD / 2 < j->per_chunk) {
+				prefetch_text(j->reg, rr[h]);
+				prefetch_text(j->enr, ee[h]);
 			}
 			if (i < j->per_chunk) {
 				rr[x] = (uint32_t)(lk_rand(&st) % j->reg->n);
