@@ -170,16 +170,55 @@ struct scratch {
 };
 
 /*
- * Sorts by key, stably (equal keys keep row order). Keys are hashes, so
- * their high 32 bits nearly always tell them apart: two LSD radix passes
- * of 16 bits on those (both counted in one sweep), then an insertion sort
- * of each run that shares them (almost always one key, already in order)
- * finishes the job at half the memory traffic of four passes.
+ * Sorts by key, stably (equal keys keep row order, the order rows were
+ * gathered in, so the result is the order of (key, row)). Keys are
+ * hashes, so their high 32 bits nearly always tell them apart.
+ *
+ * Up to a few million rows: one pass scatters the rows by their top 16
+ * bits into t, and each bucket (a dozen rows on average, in cache) is
+ * finished by insertion sort; the sorted rows are then in t. Beyond that
+ * buckets grow too long for insertion sort: two LSD passes of 16 bits on
+ * the high 32 (both counted in one sweep), then an insertion sort of each
+ * run that shares them, and the rows are back in a. Returns where they
+ * are.
  */
-static void radix(struct kv *a, size_t n, struct scratch *sc)
+#define MSD_MAX ((size_t)4 << 20)
+
+static void insertion(struct kv *a, size_t n)
+{
+	for (size_t x = 1; x < n; x++) {
+		struct kv v = a[x];
+		size_t y = x;
+		while (y > 0 && a[y - 1].key > v.key) {
+			a[y] = a[y - 1];
+			y--;
+		}
+		a[y] = v;
+	}
+}
+
+static struct kv *radix(struct kv *a, size_t n, struct scratch *sc)
 {
 	struct kv *src = a, *dst = sc->t;
 
+	if (n <= MSD_MAX) {
+		size_t *count = sc->count[0], lo = 0;
+		memset(count, 0, sizeof sc->count[0]);
+		for (size_t i = 0; i < n; i++)
+			count[a[i].key >> 48]++;
+		for (size_t i = 0, sum = 0; i < 65536; i++) {
+			size_t c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[a[i].key >> 48]++] = a[i];
+		for (size_t b = 0; b < 65536; b++) {
+			insertion(dst + lo, count[b] - lo);   /* count[b] is now where bucket b ends */
+			lo = count[b];
+		}
+		return dst;
+	}
 	memset(sc->count, 0, sizeof sc->count);
 	for (size_t i = 0; i < n; i++) {
 		sc->count[0][(a[i].key >> 32) & 0xffff]++;
@@ -204,14 +243,10 @@ static void radix(struct kv *a, size_t n, struct scratch *sc)
 		size_t j = i + 1;
 		while (j < n && a[j].key >> 32 == a[i].key >> 32)
 			j++;
-		for (size_t x = i + 1; x < j; x++)
-			for (size_t y = x; y > i && a[y - 1].key > a[y].key; y--) {
-				struct kv tmp = a[y];
-				a[y] = a[y - 1];
-				a[y - 1] = tmp;
-			}
+		insertion(a + i, j - i);
 		i = j;
 	}
+	return a;
 }
 
 struct block_job {
@@ -251,18 +286,25 @@ static void hash_thread(void *arg, int k)
 	buf_release(&t);
 }
 
-/* The rows of a side that have a key under rule q, sorted by it in kv;
- * returns how many they are, and their row numbers in that order in *idx. */
-static size_t sorted(const struct block_job *j, int q, int side, struct kv *kv, struct scratch *sc, uint32_t **idx)
+/* The rows of a side that have a key under rule q, sorted by it in
+ * sc->kv[side]; returns how many they are, and their row numbers in that
+ * order in *idx. */
+static size_t sorted(const struct block_job *j, int q, int side, struct scratch *sc, uint32_t **idx)
 {
 	const struct lk_side *d = side ? j->enr : j->reg;
 	const uint64_t *col = j->col[side][q];
+	struct kv *kv = sc->kv[side];
 	size_t k = 0;
 
 	for (size_t x = 0; x < d->n; x++)
 		if (col[x])
 			kv[k++] = (struct kv){col[x], (uint32_t)x};
-	radix(kv, k, sc);
+	if (radix(kv, k, sc) != kv) {
+		/* Sorted into the scratch array: the two trade places. */
+		sc->kv[side] = sc->t;
+		sc->t = kv;
+		kv = sc->kv[side];
+	}
 	*idx = xmalloc((k ? k : 1) * sizeof **idx);
 	for (size_t i = 0; i < k; i++)
 		(*idx)[i] = kv[i].idx;
@@ -299,17 +341,19 @@ static void build_rule(struct block_job *j, int q, struct scratch *sc)
 	struct lk_blocks *b = j->b;
 	struct lk_rule_blocks *rb = &b->rb[q];
 	struct lk_rule_stats *st = &j->stats[q];
-	const struct kv *rs = sc->kv[0], *es = sc->kv[1];
+	const struct kv *rs, *es;
 	size_t nr, ne, i = 0, k = 0, cap = 0;
 
-	nr = sorted(j, q, 0, sc->kv[0], sc, &rb->ridx);
-	ne = sorted(j, q, 1, sc->kv[1], sc, &rb->eidx);
+	nr = sorted(j, q, 0, sc, &rb->ridx);
+	ne = sorted(j, q, 1, sc, &rb->eidx);
+	rs = sc->kv[0];
+	es = sc->kv[1];
 	memset(st, 0, sizeof *st);
 	while (i < nr && k < ne) {
-		if (rs[i].key < es[k].key) {
-			i++;
-		} else if (rs[i].key > es[k].key) {
-			k++;
+		uint64_t a = rs[i].key, e = es[k].key;
+		if (a != e) {
+			i += a < e;   /* without a branch to mispredict: keys are hashes */
+			k += a > e;
 		} else {
 			size_t i1 = i, k1 = k;
 			int64_t pairs;
