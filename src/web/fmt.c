@@ -40,6 +40,7 @@ struct fmt_cache {
 	void *df[WEB_NLANG][WEB_DATETIME + 1];
 	void *nf[WEB_NLANG];
 	struct fmt_fast fast[WEB_NLANG];
+	struct fmt_last last[WEB_NLANG][WEB_DATETIME + 1];
 };
 
 static pthread_key_t cache_key;
@@ -90,6 +91,7 @@ void fmt_init(struct fmt *f, int lang)
 		memcpy(f->df, fc->df[f->lang], sizeof f->df);
 		f->nf = fc->nf[f->lang];
 		f->fast = &fc->fast[f->lang];
+		f->last = fc->last[f->lang];
 	}
 }
 
@@ -175,14 +177,44 @@ static void put_iso(struct buf *out, int64_t ms, enum web_date_style st)
 	buf_add(out, iso, st == WEB_DATETIME ? 16 : 10);
 }
 
+/* A page shows the same few dates (today, when the figures were made)
+ * over and over, and ICU takes tens of microseconds for each: the last
+ * few of each style are kept, as written. */
+static void date_icu(struct fmt *f, int64_t ms, enum web_date_style st, struct buf *out);
+
 void fmt_date(struct fmt *f, int64_t ms, enum web_date_style st, struct buf *out)
+{
+	struct fmt_last *l;
+	size_t from = out->len;
+
+	if ((unsigned)st > WEB_DATETIME)
+		st = WEB_DATE_MEDIUM;
+	if (!f->last) {
+		date_icu(f, ms, st, out);
+		return;
+	}
+	l = &f->last[st];
+	for (int i = 0; i < FMT_LAST; i++)
+		if (l->e[i].len && l->e[i].ms == ms) {
+			buf_add(out, l->e[i].text, l->e[i].len);
+			return;
+		}
+	date_icu(f, ms, st, out);
+	if (!out->err && out->len - from < sizeof l->e[0].text) {
+		int i = l->next;
+		l->next = (i + 1) % FMT_LAST;
+		l->e[i].ms = ms;
+		l->e[i].len = (uint8_t)(out->len - from);
+		memcpy(l->e[i].text, out->p + from, l->e[i].len);
+	}
+}
+
+static void date_icu(struct fmt *f, int64_t ms, enum web_date_style st, struct buf *out)
 {
 	UChar u[FMT_UMAX];
 	UErrorCode e = U_ZERO_ERROR;
 	int32_t n;
 
-	if ((unsigned)st > WEB_DATETIME)
-		st = WEB_DATE_MEDIUM;
 	if (!f->df[st])
 		f->df[st] = date_open(f->lang, st);
 	if (!f->df[st]) {

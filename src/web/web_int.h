@@ -130,11 +130,23 @@ struct fmt_fast {
 	uint8_t digit_len[10], sep_len, minus_len;
 };
 
+/* The last dates a thread wrote in one language and style, as written. */
+#define FMT_LAST 4
+struct fmt_last {
+	int next;                       /* the entry to replace */
+	struct {
+		int64_t ms;
+		uint8_t len;            /* 0: none yet */
+		char text[119];
+	} e[FMT_LAST];
+};
+
 struct fmt {
 	int lang;
 	void *df[WEB_DATETIME + 1];     /* UDateFormat * by style */
 	void *nf;                       /* UNumberFormat * */
 	struct fmt_fast *fast;          /* the thread's, or NULL */
+	struct fmt_last *last;          /* the thread's, by style, or NULL */
 };
 
 void fmt_init(struct fmt *f, int lang);

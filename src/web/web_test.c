@@ -323,6 +323,34 @@ static void test_numbers(void **state)
 	check("{{number n}}|{{number s}}", "{\"n\":1000,\"s\":\"x\"}", "1,000|x");
 }
 
+/* The last date of each style is kept as written: asked again, the same
+ * text; asked for another, that other one's. */
+static void test_dates_kept(void **state)
+{
+	struct buf a, b, c;
+	const int64_t day = 86400000;
+
+	(void)state;
+	buf_init(&a, 1024);
+	buf_init(&b, 1024);
+	buf_init(&c, 1024);
+	for (int lang = 0; lang < WEB_NLANG; lang++)
+		for (int st = WEB_DATE_SHORT; st <= WEB_DATETIME; st++) {
+			buf_reset(&a);
+			buf_reset(&b);
+			buf_reset(&c);
+			web_date(web_lang_code(lang), 1795000000000, st, &a);
+			web_date(web_lang_code(lang), 1795000000000 + 40 * day, st, &b);
+			web_date(web_lang_code(lang), 1795000000000, st, &c);
+			assert_true(a.len > 0);
+			assert_string_not_equal(a.p, b.p);
+			assert_string_equal(a.p, c.p);
+		}
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&c);
+}
+
 /* Integers are written without ICU once the way a language writes them
  * is learnt from it: in every language the result is ICU's, for numbers
  * of every length and sign, and the fast way is the one in use. */
@@ -494,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_date_helper),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_numbers_fast),
+		cmocka_unit_test(test_dates_kept),
 		cmocka_unit_test(test_real_pages),
 		cmocka_unit_test(test_threads),
 	};
