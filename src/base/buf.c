@@ -129,6 +129,8 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 		b->len += (size_t)n;
 		return;
 	}
+	if (b->cap)
+		b->p[b->len] = '\0';  /* the try may have written past it */
 	if (n < 0) {
 		va_copy(ap2, ap);
 		n = vsnprintf(NULL, 0, fmt, ap2);

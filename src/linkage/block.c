@@ -176,7 +176,7 @@ struct scratch {
  *
  * Up to a few million rows: one pass scatters the rows by their top 16
  * bits into t, and each bucket (a dozen rows on average, in cache) is
- * finished by insertion sort; the sorted rows are then in t. Beyond that
+ * finished in place (bucket_sort); the sorted rows are then in t. Beyond that
  * buckets grow too long for insertion sort: two LSD passes of 16 bits on
  * the high 32 (both counted in one sweep), then an insertion sort of each
  * run that shares them, and the rows are back in a. Returns where they
@@ -197,6 +197,27 @@ static void insertion(struct kv *a, size_t n)
 	}
 }
 
+/* (key, row): the order a stable sort by key gives rows gathered in order. */
+static int cmp_kv(const void *x, const void *y)
+{
+	const struct kv *a = x, *b = y;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+/* A bucket of the scatter: insertion sort while it is short; a long one
+ * (two large blocks whose keys share their top 16 bits would interleave
+ * there, and insertion sort would be quadratic) by qsort on (key, row). */
+static void bucket_sort(struct kv *a, size_t n)
+{
+	if (n <= 64)
+		insertion(a, n);
+	else
+		qsort(a, n, sizeof *a, cmp_kv);
+}
+
 static struct kv *radix(struct kv *a, size_t n, struct scratch *sc)
 {
 	struct kv *src = a, *dst = sc->t;
@@ -214,7 +235,7 @@ static struct kv *radix(struct kv *a, size_t n, struct scratch *sc)
 		for (size_t i = 0; i < n; i++)
 			dst[count[a[i].key >> 48]++] = a[i];
 		for (size_t b = 0; b < 65536; b++) {
-			insertion(dst + lo, count[b] - lo);   /* count[b] is now where bucket b ends */
+			bucket_sort(dst + lo, count[b] - lo);   /* count[b] is now where bucket b ends */
 			lo = count[b];
 		}
 		return dst;

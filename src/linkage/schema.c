@@ -497,8 +497,10 @@ void lk_schema_write(const struct lk_schema *s, struct buf *out)
 	json_object_set_new(root, "blocking", blk);
 	/* Straight into out (json_dumps's text would be jansson's memory). */
 	n = json_dumpb(root, NULL, 0, flags);
-	if (n && (text = buf_space(out, n)) && json_dumpb(root, text, n, flags) == n)
+	if (n && (text = buf_space(out, n)) && json_dumpb(root, text, n, flags) == n) {
 		out->len += n;
+		out->p[out->len] = '\0';
+	}
 	buf_addc(out, '\n');
 	json_decref(root);
 }
