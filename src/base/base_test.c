@@ -132,6 +132,19 @@ static void test_buf_printf(void **state)
 	assert_int_equal(b.err, ERR_LIMIT);
 	assert_string_equal(b.p, "1234");
 	buf_release(&b);
+
+	/* Past the room there is and past max: the first try wrote into the
+	 * room, and the text must still end where len says. */
+	buf_init(&b, 70);
+	memset(big, 'a', 60);
+	big[60] = '\0';
+	buf_puts(&b, big);
+	assert_true(b.cap - b.len > 3 && b.cap - b.len < 40);
+	buf_printf(&b, "%s", "0123456789012345678901234567890123456789");
+	assert_int_equal(b.err, ERR_LIMIT);
+	assert_int_equal(b.len, 60);
+	assert_int_equal(strlen(b.p), 60);
+	buf_release(&b);
 }
 
 /* Escaping looks through eight bytes at a time: a special character at
