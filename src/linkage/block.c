@@ -621,6 +621,8 @@ static void drain(struct ahead *q)
 	q->n = 0;
 }
 
+#define BLOCKS_AHEAD 8
+
 static void walk_thread(void *arg, int k)
 {
 	struct walk *w = arg;
@@ -633,6 +635,13 @@ static void walk_thread(void *arg, int k)
 		for (size_t i = u->b0; i < u->b1; i++) {
 			const struct lk_block *bl = &rb->b[i];
 			uint32_t r1 = u->r1 < bl->nr ? u->r1 : bl->nr;
+			if (i + BLOCKS_AHEAD < u->b1) {
+				/* Blocks are in the order of their rows, not of
+				 * their keys: their row lists are far apart. */
+				const struct lk_block *next = &rb->b[i + BLOCKS_AHEAD];
+				__builtin_prefetch(&rb->ridx[next->r0]);
+				__builtin_prefetch(&rb->eidx[next->e0]);
+			}
 			if (w->take && !w->take(bl, w->arg))
 				continue;
 			for (uint32_t a = bl->r0 + u->r0; a < bl->r0 + r1; a++)
