@@ -137,6 +137,14 @@ static uint64_t part_hash(const struct lk_schema *s, const struct lk_side *d, co
 
 	if (p->x == LK_X_FULLNAME)
 		return fullname_hash(s, d, r, 0, scratch);
+	if ((p->x == LK_X_VALUE || p->x == LK_X_SKELETON) && d->name_hash && s->f[p->field].type == LK_NAME) {
+		/* Hashed once per name when it was normalised. */
+		int k = 0;
+		for (int f = 0; f < p->field; f++)
+			k += s->f[f].type == LK_NAME;
+		return d->name_hash[((size_t)(r - d->rec) * (size_t)d->nnames + (size_t)k) * 2 +
+				    (p->x == LK_X_SKELETON)];
+	}
 	t = part_text(s, d, r, p, p->field, &n);
 	return n ? lk_hash(t, n, 0) | 1 : 0;
 }
@@ -487,6 +495,12 @@ struct lk_blocks *lk_block(const struct lk_schema *s, struct lk_side *reg, struc
 		for (int q = 0; q < s->nrules; q++)
 			j.col[side][q] = xmalloc(((side ? enr->n : reg->n) + 1) * sizeof *j.col[side][q]);
 	lk_parallel(j.nthreads, hash_thread, &j);
+	for (int side = 0; side < 2; side++) {
+		struct lk_side *d = side ? enr : reg;
+		lk_big_free(d->name_hash, d->name_hash_big);   /* read once, by hash_thread */
+		d->name_hash = NULL;
+		d->name_hash_big = 0;
+	}
 	atomic_init(&j.next, 0);
 	lk_parallel(nthreads < s->nrules ? nthreads : s->nrules, block_thread, &j);
 	for (int side = 0; side < 2; side++)

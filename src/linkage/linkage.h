@@ -208,6 +208,14 @@ struct lk_side {
 	size_t pool_len;
 	size_t rec_big, pool_big;   /* sizes of rec (mapped) and pool (when it is) */
 	size_t hot_big;             /* hot's size (always lk_big_alloc'ed) */
+	/* Made by lk_normalise for lk_block, which frees it: for record i and
+	 * the k-th name field of the schema, name_hash[(i * nnames + k) * 2]
+	 * is the hash of the folded value and [... + 1] of the skeleton, as
+	 * blocking hashes their text (lk_hash | 1; 0 when empty). A name's
+	 * are computed once, when it is first normalised. */
+	uint64_t *name_hash;
+	size_t name_hash_big;
+	int nnames;
 	/* raw values, as read, until lk_normalise: nf per record */
 	char *raw;
 	size_t raw_len, raw_cap;

@@ -81,6 +81,7 @@ void lk_side_free(struct lk_side *d)
 {
 	lk_big_free(d->rec, d->rec_big);
 	lk_big_free(d->hot, d->hot_big);
+	lk_big_free(d->name_hash, d->name_hash_big);
 	if (d->pool_big)
 		lk_big_free(d->pool, d->pool_big);
 	else
@@ -142,6 +143,7 @@ uint64_t lk_hash(const void *p, size_t n, uint64_t h)
 struct norm_job {
 	const struct lk_schema *s;
 	struct lk_side *d;
+	int name_k[LK_MAX_FIELDS];   /* field → its place among the name fields, or -1 */
 	int nthreads;
 	/* per thread: its text, from its share of one region (off, cap) or,
 	 * when that was too small, of its own (fixed false) */
@@ -214,6 +216,7 @@ struct memo {
 struct memo_tail {
 	uint32_t len[4];
 	struct lk_hot_name hot;
+	uint64_t hash[2];   /* of the value and the skeleton, as lk_side.name_hash */
 };
 
 /* The forms of the raw name v (n bytes) in form[], and *tail; false when
@@ -334,9 +337,15 @@ static bool ascii(const char *v, size_t n)
 	return true;
 }
 
+/* The hash blocking makes of a form's text (block.c, part_hash). */
+static uint64_t form_hash(const char *v, size_t n)
+{
+	return n ? lk_hash(v, n, 0) | 1 : 0;
+}
+
 static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *memo, struct buf *t,
-		       struct lk_rec *r, struct lk_hot *hot, size_t base, size_t empty, int f, const char *v,
-		       struct lk_problem **prob, size_t *nprob, int *ndate)
+		       struct lk_rec *r, struct lk_hot *hot, uint64_t *nh, size_t base, size_t empty, int f,
+		       const char *v, struct lk_problem **prob, size_t *nprob, int *ndate)
 {
 	const struct lk_field *fd = &s->f[f];
 	int slot = 1 + f * LK_FORMS;
@@ -386,6 +395,8 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 				tail.len[k] = (uint32_t)strlen(form[k]);
 			}
 			lk_hot_name(form[1], form[3], &tail.hot);
+			tail.hash[0] = form_hash(form[1], tail.len[1]);
+			tail.hash[1] = form_hash(form[3], tail.len[3]);
 			memo_put(memo, h, raw, rn, form, &tail);
 		}
 		if (*form[0]) {
@@ -401,6 +412,10 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 				hot->w[fd->hot] = tail.hot.w[0];
 				hot->w[fd->hot + 1] = tail.hot.w[1];
 				hot->len[fd->hot_len] = tail.hot.len;
+			}
+			if (nh) {
+				nh[0] = tail.hash[0];
+				nh[1] = *form[3] ? tail.hash[1] : 0;
 			}
 		}
 		return;
@@ -485,7 +500,10 @@ static void norm_thread(void *arg, int k)
 		empty = p.len - 1;  /* the id's terminating NUL is the empty string */
 		v += strlen(v) + 1;
 		for (int f = 0; f < s->nfields; f++) {
-			norm_field(s, &p, &memo, &t, r, &d->hot[i], base, empty, f, v, &j->prob[k], &j->nprob[k],
+			norm_field(s, &p, &memo, &t, r, &d->hot[i],
+				   j->name_k[f] >= 0 ? &d->name_hash[(i * (size_t)d->nnames + (size_t)j->name_k[f]) * 2]
+						     : NULL,
+				   base, empty, f, v, &j->prob[k], &j->nprob[k],
 				   &ndate);
 			if (s->f[f].type == LK_DATE)
 				ndate++;
@@ -507,6 +525,12 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 	size_t total = 0;
 	bool all_fixed = true;
 
+	lk_big_free(d->name_hash, d->name_hash_big);
+	d->nnames = 0;
+	for (int f = 0; f < s->nfields; f++)
+		j.name_k[f] = s->f[f].type == LK_NAME ? d->nnames++ : -1;
+	d->name_hash_big = (d->n ? d->n : 1) * (size_t)(d->nnames ? d->nnames : 1) * 2 * sizeof *d->name_hash;
+	d->name_hash = lk_big_alloc(d->name_hash_big);
 	lk_big_free(d->hot, d->hot_big);
 	d->hot_big = (d->n ? d->n : 1) * sizeof *d->hot;
 	d->hot = lk_big_alloc(d->hot_big);
