@@ -497,9 +497,8 @@ struct lk_blocks *lk_block(const struct lk_schema *s, struct lk_side *reg, struc
 	lk_parallel(j.nthreads, hash_thread, &j);
 	for (int side = 0; side < 2; side++) {
 		struct lk_side *d = side ? enr : reg;
-		lk_big_free(d->name_hash, d->name_hash_big);   /* read once, by hash_thread */
+		free(d->name_hash);   /* read once, by hash_thread */
 		d->name_hash = NULL;
-		d->name_hash_big = 0;
 	}
 	atomic_init(&j.next, 0);
 	lk_parallel(nthreads < s->nrules ? nthreads : s->nrules, block_thread, &j);

@@ -214,7 +214,6 @@ struct lk_side {
 	 * blocking hashes their text (lk_hash | 1; 0 when empty). A name's
 	 * are computed once, when it is first normalised. */
 	uint64_t *name_hash;
-	size_t name_hash_big;
 	int nnames;
 	/* raw values, as read, until lk_normalise: nf per record */
 	char *raw;

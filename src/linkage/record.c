@@ -81,7 +81,7 @@ void lk_side_free(struct lk_side *d)
 {
 	lk_big_free(d->rec, d->rec_big);
 	lk_big_free(d->hot, d->hot_big);
-	lk_big_free(d->name_hash, d->name_hash_big);
+	free(d->name_hash);
 	if (d->pool_big)
 		lk_big_free(d->pool, d->pool_big);
 	else
@@ -354,6 +354,8 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 
 	for (int k = 0; k < LK_FORMS; k++)
 		set_slot(r, slot + k, empty, base);
+	if (nh)
+		nh[0] = nh[1] = 0;
 	while (n && (*v == ' ' || *v == '\t'))
 		v++, n--;
 	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
@@ -525,12 +527,14 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 	size_t total = 0;
 	bool all_fixed = true;
 
-	lk_big_free(d->name_hash, d->name_hash_big);
+	free(d->name_hash);
 	d->nnames = 0;
 	for (int f = 0; f < s->nfields; f++)
 		j.name_k[f] = s->f[f].type == LK_NAME ? d->nnames++ : -1;
-	d->name_hash_big = (d->n ? d->n : 1) * (size_t)(d->nnames ? d->nnames : 1) * 2 * sizeof *d->name_hash;
-	d->name_hash = lk_big_alloc(d->name_hash_big);
+	/* On ordinary pages, as the text: asking for huge pages while they
+	 * are first written makes the kernel compact memory. Every entry is
+	 * written (norm_field). */
+	d->name_hash = xmalloc((d->n ? d->n : 1) * (size_t)(d->nnames ? d->nnames : 1) * 2 * sizeof *d->name_hash);
 	lk_big_free(d->hot, d->hot_big);
 	d->hot_big = (d->n ? d->n : 1) * sizeof *d->hot;
 	d->hot = lk_big_alloc(d->hot_big);
