@@ -81,14 +81,6 @@ static void full(struct sjob *j, int k, uint32_t r, uint32_t e)
 	j->kept[k][j->nkept[k]++] = (struct lk_pair){r, e, (float)w};
 }
 
-static inline void prefetch_text(const struct lk_side *d, uint32_t i)
-{
-	const char *t = d->pool + d->rec[i].base;
-
-	__builtin_prefetch(t);
-	__builtin_prefetch(t + 64);
-}
-
 static void s_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
 {
 	struct sjob *j = arg;
@@ -113,8 +105,8 @@ static void s_pair(void *arg, int k, int rule, uint32_t r, uint32_t e)
 	__builtin_prefetch(&j->reg->rec[r]);
 	if (n >= FULL / 2) {
 		size_t h = (n - FULL / 2) % FULL;
-		prefetch_text(j->enr, j->qe[k][h]);
-		prefetch_text(j->reg, j->qr[k][h]);
+		lk_prefetch_text(j->enr, j->qe[k][h]);
+		lk_prefetch_text(j->reg, j->qr[k][h]);
 	}
 	if (n >= FULL)
 		full(j, k, j->qr[k][i], j->qe[k][i]);

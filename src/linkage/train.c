@@ -33,14 +33,6 @@ struct ujob {
  * hot lines and records are fetched meanwhile, and their text half way. */
 #define U_AHEAD 16
 
-static inline void prefetch_text(const struct lk_side *d, uint32_t i)
-{
-	const char *t = d->pool + d->rec[i].base;
-
-	__builtin_prefetch(t);
-	__builtin_prefetch(t + 64);
-}
-
 static void u_thread(void *arg, int k)
 {
 	struct ujob *j = arg;
@@ -61,8 +53,8 @@ static void u_thread(void *arg, int k)
 						j->count[c][f][lv[f]]++;
 			}
 			if (i >= U_AHEAD / 2 && i - U_AHEAD / 2 < j->per_chunk) {
-				prefetch_text(j->reg, rr[h]);
-				prefetch_text(j->enr, ee[h]);
+				lk_prefetch_text(j->reg, rr[h]);
+				lk_prefetch_text(j->enr, ee[h]);
 			}
 			if (i < j->per_chunk) {
 				rr[x] = (uint32_t)(lk_rand(&st) % j->reg->n);
