@@ -137,13 +137,11 @@ static uint64_t part_hash(const struct lk_schema *s, const struct lk_side *d, co
 
 	if (p->x == LK_X_FULLNAME)
 		return fullname_hash(s, d, r, 0, scratch);
-	if ((p->x == LK_X_VALUE || p->x == LK_X_SKELETON) && d->name_hash && s->f[p->field].type == LK_NAME) {
-		/* Hashed once per name when it was normalised. */
-		int k = 0;
-		for (int f = 0; f < p->field; f++)
-			k += s->f[f].type == LK_NAME;
-		return d->name_hash[((size_t)(r - d->rec) * (size_t)d->nnames + (size_t)k) * 2 +
-				    (p->x == LK_X_SKELETON)];
+	if (p->x == LK_X_VALUE || p->x == LK_X_SKELETON) {
+		/* A name's were hashed once, when it was normalised. */
+		const uint64_t *nh = lk_name_hashes(s, d, (size_t)(r - d->rec), p->field);
+		if (nh)
+			return nh[p->x == LK_X_SKELETON];
 	}
 	t = part_text(s, d, r, p, p->field, &n);
 	return n ? lk_hash(t, n, 0) | 1 : 0;
@@ -192,6 +190,16 @@ struct scratch {
  */
 #define MSD_MAX ((size_t)4 << 20)
 
+/* Turns counts by digit into where each digit's items start. */
+static void starts(size_t count[65536])
+{
+	for (size_t i = 0, sum = 0; i < 65536; i++) {
+		size_t c = count[i];
+		count[i] = sum;
+		sum += c;
+	}
+}
+
 static void insertion(struct kv *a, size_t n)
 {
 	for (size_t x = 1; x < n; x++) {
@@ -235,11 +243,7 @@ static struct kv *radix(struct kv *a, size_t n, struct scratch *sc)
 		memset(count, 0, sizeof sc->count[0]);
 		for (size_t i = 0; i < n; i++)
 			count[a[i].key >> 48]++;
-		for (size_t i = 0, sum = 0; i < 65536; i++) {
-			size_t c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
+		starts(count);
 		for (size_t i = 0; i < n; i++)
 			dst[count[a[i].key >> 48]++] = a[i];
 		for (size_t b = 0; b < 65536; b++) {
@@ -254,13 +258,9 @@ static struct kv *radix(struct kv *a, size_t n, struct scratch *sc)
 		sc->count[1][a[i].key >> 48]++;
 	}
 	for (int p = 0; p < 2; p++) {
-		size_t sum = 0, *count = sc->count[p];
+		size_t *count = sc->count[p];
 		int shift = 32 + 16 * p;
-		for (size_t i = 0; i < 65536; i++) {
-			size_t c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
+		starts(count);
 		for (size_t i = 0; i < n; i++)
 			dst[count[(src[i].key >> shift) & 0xffff]++] = src[i];
 		struct kv *x = src;
@@ -374,7 +374,7 @@ static void describe(const struct lk_schema *s, const struct lk_rule *u, const s
  */
 static void order_blocks(struct lk_rule_blocks *rb, size_t rows, struct scratch *sc)
 {
-	size_t n = rb->nb, *count = sc->count[0], sum = 0;
+	size_t n = rb->nb, *count = sc->count[0];
 	int shift = 12;
 	uint32_t *range = xmalloc((n ? n : 1) * sizeof *range);
 	struct lk_block *b = xmalloc((n ? n : 1) * sizeof *b);
@@ -384,11 +384,7 @@ static void order_blocks(struct lk_rule_blocks *rb, size_t rows, struct scratch 
 	memset(count, 0, sizeof sc->count[0]);
 	for (size_t i = 0; i < n; i++)
 		count[range[i] = rb->ridx[rb->b[i].r0] >> shift]++;
-	for (size_t i = 0; i < 65536; i++) {
-		size_t c = count[i];
-		count[i] = sum;
-		sum += c;
-	}
+	starts(count);
 	for (size_t i = 0; i < n; i++)
 		b[count[range[i]]++] = rb->b[i];
 	free(rb->b);

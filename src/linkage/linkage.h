@@ -93,6 +93,7 @@ struct lk_field {
 	int nlevels;
 	struct lk_level level[LK_MAX_LEVELS];
 	int tf_slot;         /* index into lk_rec.tf, -1 */
+	int name_k;          /* a name's place among the names (lk_side.name_hash), -1 */
 	int hot, hot_len;    /* its first word in lk_hot.w and (names) its
 				length's index in lk_hot.len, -1 */
 	/* For lk_weight_bound, set by lk_weights: the largest weight of any
@@ -120,6 +121,7 @@ struct lk_schema {
 	int nfields;
 	struct lk_field f[LK_MAX_FIELDS];
 	int given, family;   /* the fields the name swap exchanges, -1 */
+	int nnames;          /* fields of type LK_NAME */
 	int nrules;
 	struct lk_rule rule[LK_MAX_RULES];
 	double lambda;       /* prior: the probability two random records match */
@@ -208,13 +210,11 @@ struct lk_side {
 	size_t pool_len;
 	size_t rec_big, pool_big;   /* sizes of rec (mapped) and pool (when it is) */
 	size_t hot_big;             /* hot's size (always lk_big_alloc'ed) */
-	/* Made by lk_normalise for lk_block, which frees it: for record i and
-	 * the k-th name field of the schema, name_hash[(i * nnames + k) * 2]
-	 * is the hash of the folded value and [... + 1] of the skeleton, as
-	 * blocking hashes their text (lk_hash | 1; 0 when empty). A name's
-	 * are computed once, when it is first normalised. */
+	/* Made by lk_normalise for term frequencies and lk_block, which frees
+	 * it: the hashes of each name's folded value and skeleton, as their
+	 * text would be hashed (lk_hash | 1; 0 when empty), computed once a
+	 * name, when it is first normalised (lk_name_hashes). */
 	uint64_t *name_hash;
-	int nnames;
 	/* raw values, as read, until lk_normalise: nf per record */
 	char *raw;
 	size_t raw_len, raw_cap;
@@ -230,6 +230,15 @@ void lk_side_free(struct lk_side *d);
 /* Adds a record: its id and one raw value per field of the schema (NULL
  * or "" is missing). */
 void lk_side_add(struct lk_side *d, int64_t row, const char *id, const char *const *value, const size_t *len);
+
+/* Record i's two hashes of name field f (value, skeleton), or NULL when
+ * they are not kept (f is no name, or lk_block has freed them). */
+static inline uint64_t *lk_name_hashes(const struct lk_schema *s, const struct lk_side *d, size_t i, int f)
+{
+	if (!d->name_hash || s->f[f].name_k < 0)
+		return NULL;
+	return &d->name_hash[(i * (size_t)s->nnames + (size_t)s->f[f].name_k) * 2];
+}
 
 static inline const char *lk_text(const struct lk_side *d, const struct lk_rec *r, int slot)
 {

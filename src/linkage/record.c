@@ -143,7 +143,6 @@ uint64_t lk_hash(const void *p, size_t n, uint64_t h)
 struct norm_job {
 	const struct lk_schema *s;
 	struct lk_side *d;
-	int name_k[LK_MAX_FIELDS];   /* field → its place among the name fields, or -1 */
 	int nthreads;
 	/* per thread: its text, from its share of one region (off, cap) or,
 	 * when that was too small, of its own (fixed false) */
@@ -502,11 +501,8 @@ static void norm_thread(void *arg, int k)
 		empty = p.len - 1;  /* the id's terminating NUL is the empty string */
 		v += strlen(v) + 1;
 		for (int f = 0; f < s->nfields; f++) {
-			norm_field(s, &p, &memo, &t, r, &d->hot[i],
-				   j->name_k[f] >= 0 ? &d->name_hash[(i * (size_t)d->nnames + (size_t)j->name_k[f]) * 2]
-						     : NULL,
-				   base, empty, f, v, &j->prob[k], &j->nprob[k],
-				   &ndate);
+			norm_field(s, &p, &memo, &t, r, &d->hot[i], lk_name_hashes(s, d, i, f), base, empty, f, v,
+				   &j->prob[k], &j->nprob[k], &ndate);
 			if (s->f[f].type == LK_DATE)
 				ndate++;
 			v += strlen(v) + 1;
@@ -528,13 +524,10 @@ void lk_normalise(const struct lk_schema *s, struct lk_side *d, int nthreads, st
 	bool all_fixed = true;
 
 	free(d->name_hash);
-	d->nnames = 0;
-	for (int f = 0; f < s->nfields; f++)
-		j.name_k[f] = s->f[f].type == LK_NAME ? d->nnames++ : -1;
 	/* On ordinary pages, as the text: asking for huge pages while they
 	 * are first written makes the kernel compact memory. Every entry is
 	 * written (norm_field). */
-	d->name_hash = xmalloc((d->n ? d->n : 1) * (size_t)(d->nnames ? d->nnames : 1) * 2 * sizeof *d->name_hash);
+	d->name_hash = xmalloc((d->n ? d->n : 1) * (size_t)(s->nnames ? s->nnames : 1) * 2 * sizeof *d->name_hash);
 	lk_big_free(d->hot, d->hot_big);
 	d->hot_big = (d->n ? d->n : 1) * sizeof *d->hot;
 	d->hot = lk_big_alloc(d->hot_big);
@@ -617,13 +610,13 @@ static void tf_field(const struct lk_schema *s, struct lk_side *const side[2], i
 	for (int k = 0; k < 2; k++) {
 		slot[k] = xmalloc((side[k]->n ? side[k]->n : 1) * sizeof *slot[k]);
 		for (size_t i = 0; i < side[k]->n; i++) {
-			const char *v = lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
-			uint64_t h;
+			const uint64_t *nh = lk_name_hashes(s, side[k], i, f);
+			const char *v = nh ? NULL : lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
+			uint64_t h = nh ? nh[0] : *v ? lk_hash(v, strlen(v), 0) | 1 : 0;
 			size_t x;
 			slot[k][i] = UINT32_MAX;
-			if (!*v)
+			if (!h)
 				continue;
-			h = lk_hash(v, strlen(v), 0) | 1;
 			if ((x = lk_map_next(&t, h, LK_MAP_END)) == LK_MAP_END)
 				x = lk_map_add(&t, h, 0);
 			t.val[x]++;

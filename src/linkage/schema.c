@@ -55,15 +55,17 @@ static int field_index(const struct lk_schema *s, const char *name)
 	return -1;
 }
 
-/* Gives term-frequency slots to the fields that ask for them, and words
- * of the hot line (lk_hot) to the fields, in order, while there are some:
- * dates have their place apart. */
+/* Gives term-frequency slots to the fields that ask for them, names their
+ * places among the names, and words of the hot line (lk_hot) to the
+ * fields, in order, while there are some: dates have their place apart. */
 static enum err slots(struct lk_schema *s, struct errinfo *ei)
 {
 	int k = 0, h = 0, nlen = 0;
 
+	s->nnames = 0;
 	for (int i = 0; i < s->nfields; i++) {
 		enum lk_type t = s->f[i].type;
+		s->f[i].name_k = t == LK_NAME ? s->nnames++ : -1;
 		int need = t == LK_NAME || t == LK_NID ? 2 : t == LK_DATE ? 0 : 1;
 		s->f[i].hot = s->f[i].hot_len = -1;
 		if (!need || h + need > LK_HOT || (t == LK_NAME && nlen == LK_MAX_TF))
