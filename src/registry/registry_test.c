@@ -497,6 +497,13 @@ static void test_scope(void **state)
 				  "Village three", NULL), NULL);
 }
 
+static int64_t count(struct fx *f, const char *sql, const char *arg)
+{
+	int64_t n = -1;
+	assert_int_equal(store_int1(f->store, &n, sql, "t", arg), OK);
+	return n;
+}
+
 static void test_enrolment_and_guardians(void **state)
 {
 	struct fx *f = *state;
@@ -539,31 +546,53 @@ static void test_enrolment_and_guardians(void **state)
 	assert_string_equal(links[0].relation, "parent");
 	/* The school page's counts. */
 	struct registry_grade *grades;
-	struct registry_rec s2;
+	struct registry_rec s2, e4, e8;
 	int64_t teachers;
 	must(f, REG_ENROLMENT, in_of(REG_ENROLMENT, "learner_id", w.kid2.v[0], "school_code", "S2", "grade", "KG",
 				     "school_year", "2026-2027", NULL), NULL);
 	must(f, REG_ENROLMENT, in_of(REG_ENROLMENT, "learner_id", w.kid4.v[0], "school_code", "S2", "grade", "10",
-				     "school_year", "2026-2027", NULL), NULL);
+				     "school_year", "2026-2027", NULL), &e4);
 	must(f, REG_ENROLMENT, in_of(REG_ENROLMENT, "learner_id", w.kid8.v[0], "school_code", "S2", "grade", "2",
-				     "school_year", "2026-2027", NULL), NULL);
+				     "school_year", "2026-2027", NULL), &e8);
 	assert_int_equal(registry_get(&f->c, REG_SCHOOL, "S2", &s2), OK);
 	assert_int_equal(registry_school_counts(&f->c, &s2, &grades, &n, &teachers), OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(grades[0].grade, "KG");
 	assert_string_equal(grades[1].grade, "2");
 	assert_string_equal(grades[2].grade, "10");
+	assert_int_equal(grades[2].learners, 1);
 	assert_int_equal(teachers, 0);
+	/* The counts follow every change: a move of grade, a status that
+	 * leaves and one that comes back, a move of school. */
+	in = in_of(REG_ENROLMENT, "grade", "2", NULL);
+	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e4.v[0], &in, &e4), OK);
+	in = in_of(REG_ENROLMENT, "status", "enrolled", NULL);
+	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e.v[0], &in, &e), OK);
+	assert_int_equal(registry_school_counts(&f->c, &s2, &grades, &n, &teachers), OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(grades[1].grade, "2");
+	assert_int_equal(grades[1].learners, 2);
+	assert_string_equal(grades[2].grade, "3");
+	assert_int_equal(grades[2].learners, 1);
+	in = in_of(REG_ENROLMENT, "status", "dropped_out", NULL);
+	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e8.v[0], &in, &e8), OK);
+	in = in_of(REG_ENROLMENT, "school_code", "S1", NULL);
+	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e.v[0], &in, &e), OK);
+	assert_int_equal(registry_school_counts(&f->c, &s2, &grades, &n, &teachers), OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(grades[0].grade, "KG");
+	assert_string_equal(grades[1].grade, "2");
+	assert_int_equal(grades[1].learners, 1);
+	/* And they are what counting the enrolments gives. */
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM (SELECT school_sid, grade, COUNT(*) AS n FROM enrolments "
+				  "WHERE status = ?1 GROUP BY 1, 2 EXCEPT SELECT school_sid, grade, learners "
+				  "FROM school_grades WHERE learners > 0)", "enrolled"), 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM (SELECT school_sid, grade, learners FROM school_grades "
+				  "WHERE learners > 0 EXCEPT SELECT school_sid, grade, COUNT(*) FROM enrolments "
+				  "WHERE status = ?1 GROUP BY 1, 2)", "enrolled"), 0);
 }
 
 /* ---- retiring and the audit ---- */
-
-static int64_t count(struct fx *f, const char *sql, const char *arg)
-{
-	int64_t n = -1;
-	assert_int_equal(store_int1(f->store, &n, sql, "t", arg), OK);
-	return n;
-}
 
 static void test_retire(void **state)
 {

@@ -32,8 +32,8 @@ static const char SQL_SCHOOL_SET[] =
 static const char SQL_SCHOOLS[] = SCHOOLS_SELECT " WHERE s.sid > ?2" SCHOOLS_FILTER;
 static const char SQL_SCHOOLS_IN[] = SCHOOLS_SELECT " WHERE s.region_rid = ?1 AND s.sid > ?2" SCHOOLS_FILTER;
 
-static const char SQL_GRADES[] =
-	"SELECT grade, COUNT(*) FROM enrolments WHERE school_sid = ?1 AND status = 'enrolled' GROUP BY grade";
+/* Kept by triggers on enrolments (migration 0005). */
+static const char SQL_GRADES[] = "SELECT grade, learners FROM school_grades WHERE school_sid = ?1 AND learners > 0";
 static const char SQL_TEACHERS[] =
 	"SELECT COUNT(*) FROM people WHERE school_sid = ?1 AND role = 'teacher' AND retired_at IS NULL";
 

@@ -550,12 +550,19 @@ enum err store_query_rows(struct store *s, struct stmt **out, struct store_rows 
 
 /* ---- deferred indexes ---- */
 
+/* A table's indexes made by CREATE INDEX (sql is NULL for those behind
+ * column constraints) and its triggers that keep derived data (those
+ * that enforce a rule stay). */
 static const char SQL_TABLE_INDEXES[] =
-	"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL";
-static const char SQL_DEFER[] = "INSERT INTO deferred_indexes (name, tbl, sql) VALUES (?1, ?2, ?3)";
-static const char SQL_DEFERRED[] = "SELECT name, sql FROM deferred_indexes ORDER BY tbl, name";
+	"SELECT name, sql, type, tbl_name FROM sqlite_master WHERE tbl_name = ?1 AND sql IS NOT NULL "
+	"AND (type = 'index' OR (type = 'trigger' AND name IN (SELECT name FROM derived_triggers)))";
+static const char SQL_DEFER[] = "INSERT INTO deferred_indexes (name, tbl, sql, type) VALUES (?1, ?2, ?3, ?4)";
+/* Indexes first: a trigger's refill reads the table through them. */
+static const char SQL_DEFERRED[] =
+	"SELECT name, sql, type, tbl FROM deferred_indexes ORDER BY type = 'trigger', tbl, name";
 static const char SQL_DEFERRED_ANY[] = "SELECT COUNT(*) FROM deferred_indexes";
-static const char SQL_HAS_INDEX[] = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?1";
+static const char SQL_HAS_OBJECT[] = "SELECT COUNT(*) FROM sqlite_master WHERE type = ?1 AND name = ?2";
+static const char SQL_REFILL[] = "SELECT refill FROM derived_triggers WHERE tbl = ?1 LIMIT 1";
 static const char SQL_FORGET[] = "DELETE FROM deferred_indexes";
 
 /* Takes the deferral lock, unless another connection holds it. */
@@ -610,9 +617,12 @@ static enum err table_empty(struct store *s, const char *table, bool *empty)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? OK : fail(s, rc, "table_empty");
 }
 
-/* name → sql pairs read from a query, owned by the caller. */
+/* Schema objects read from a query (name, sql, type, table), owned by
+ * the caller. */
 struct defs {
-	char **name, **sql;
+	struct def {
+		char *name, *sql, *type, *tbl;
+	} *d;
 	int n;
 };
 
@@ -625,10 +635,9 @@ static enum err read_defs(struct store *s, const char *query, const char *arg, s
 	if ((rc = store_query(s, &st, query, arg ? "t" : "", arg)) != OK)
 		return rc;
 	while (store_next(st)) {
-		d->name = xrealloc(d->name, (size_t)(d->n + 1) * sizeof *d->name);
-		d->sql = xrealloc(d->sql, (size_t)(d->n + 1) * sizeof *d->sql);
-		d->name[d->n] = xstrdup(store_text(st, 0));
-		d->sql[d->n++] = xstrdup(store_text(st, 1));
+		d->d = xrealloc(d->d, (size_t)(d->n + 1) * sizeof *d->d);
+		d->d[d->n++] = (struct def){xstrdup(store_text(st, 0)), xstrdup(store_text(st, 1)),
+					    xstrdup(store_text(st, 2)), xstrdup(store_text(st, 3))};
 	}
 	return store_done(st);
 }
@@ -636,11 +645,12 @@ static enum err read_defs(struct store *s, const char *query, const char *arg, s
 static void defs_free(struct defs *d)
 {
 	for (int i = 0; i < d->n; i++) {
-		free(d->name[i]);
-		free(d->sql[i]);
+		free(d->d[i].name);
+		free(d->d[i].sql);
+		free(d->d[i].type);
+		free(d->d[i].tbl);
 	}
-	free(d->name);
-	free(d->sql);
+	free(d->d);
 }
 
 enum err store_defer_indexes(struct store *s, const char *table, int *n)
@@ -655,29 +665,61 @@ enum err store_defer_indexes(struct store *s, const char *table, int *n)
 	/* Read first, then drop: the schema must not change under a query. */
 	if ((rc = read_defs(s, SQL_TABLE_INDEXES, table, &d)) != OK)
 		goto out;
-	for (int i = 0; i < d.n && rc == OK; i++)
-		if ((rc = store_exec(s, SQL_DEFER, "ttt", d.name[i], table, d.sql[i])) == OK &&
-		    (rc = exec_named(s, "DROP INDEX \"%w\"", d.name[i])) == OK)
+	for (int i = 0; i < d.n && rc == OK; i++) {
+		const struct def *o = &d.d[i];
+		bool trigger = !strcmp(o->type, "trigger");
+		if ((rc = store_exec(s, SQL_DEFER, "tttt", o->name, table, o->sql, o->type)) == OK &&
+		    (rc = exec_named(s, trigger ? "DROP TRIGGER \"%w\"" : "DROP INDEX \"%w\"", o->name)) == OK)
 			(*n)++;
+	}
 out:
 	defs_free(&d);
 	return rc;
 }
 
+/* Runs the refill of table's triggers, if it has one. */
+static enum err refill(struct store *s, const char *table)
+{
+	struct stmt *st;
+	char *sql = NULL;
+	enum err rc;
+
+	if ((rc = store_query(s, &st, SQL_REFILL, "t", table)) != OK)
+		return rc;
+	if (store_next(st))
+		sql = xstrdup(store_text(st, 0));
+	if ((rc = store_done(st)) == OK && sql)
+		rc = exec_script(s, sql);
+	free(sql);
+	return rc;
+}
+
 enum err store_rebuild_indexes(struct store *s)
 {
+	const char *refill_tbl = NULL;
 	struct defs d;
 	enum err rc;
 
 	if ((rc = read_defs(s, SQL_DEFERRED, NULL, &d)) != OK)
 		goto out;
 	for (int i = 0; i < d.n && rc == OK; i++) {
+		const struct def *o = &d.d[i];
 		int64_t have = 0;
-		/* The text is the index's own, as the schema had it before the
-		 * drop; an index already there (built by someone else) stays. */
-		if ((rc = store_int1(s, &have, SQL_HAS_INDEX, "t", d.name[i])) == OK && !have)
-			rc = exec_script(s, d.sql[i]);
+		/* The text is the object's own, as the schema had it before the
+		 * drop; one already there (built by someone else) stays. */
+		if ((rc = store_int1(s, &have, SQL_HAS_OBJECT, "tt", o->type, o->name)) != OK || have)
+			continue;
+		if ((rc = exec_script(s, o->sql)) != OK || strcmp(o->type, "trigger"))
+			continue;
+		/* What a trigger keeps was not kept while it was away: the
+		 * table's refill computes it afresh, once for the table (the
+		 * triggers come by table). */
+		if (refill_tbl && strcmp(refill_tbl, o->tbl))
+			rc = refill(s, refill_tbl);
+		refill_tbl = o->tbl;
 	}
+	if (rc == OK && refill_tbl)
+		rc = refill(s, refill_tbl);
 	if (rc == OK)
 		rc = store_exec(s, SQL_FORGET, "");
 out:

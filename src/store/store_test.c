@@ -913,6 +913,63 @@ static void test_deferred_duplicate(void **state)
 	unit_remove_dir(dir);
 }
 
+/* Triggers that keep derived data (listed in derived_triggers) are
+ * deferred with the indexes and built after them, and what they keep is
+ * computed afresh; a trigger that enforces a rule stays throughout. */
+static void test_deferred_triggers(void **state)
+{
+	static const char *const create[] = {
+		"CREATE TABLE k (id INTEGER PRIMARY KEY, g TEXT NOT NULL)",
+		"CREATE INDEX k_g ON k (g)",
+		"CREATE TABLE k_n (g TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+		"CREATE TRIGGER k_count AFTER INSERT ON k BEGIN INSERT INTO k_n (g, n) VALUES (new.g, 1) "
+		"ON CONFLICT (g) DO UPDATE SET n = n + 1; END",
+		"CREATE TRIGGER k_rule BEFORE INSERT ON k WHEN new.g = 'bad' BEGIN SELECT RAISE(ABORT, 'bad'); END",
+		"INSERT INTO derived_triggers (name, tbl, refill) VALUES ('k_count', 'k', "
+		"'DELETE FROM k_n; INSERT INTO k_n (g, n) SELECT g, COUNT(*) FROM k GROUP BY g')",
+	};
+	static const char SQL_K_OBJECTS[] =
+		"SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'k' AND type IN ('index', 'trigger')";
+	char *dir = temp_dir();
+	struct store *s = open_new(dir);
+	struct errinfo ei = {0};
+	int n = -1;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof create / sizeof create[0]; i++)
+		assert_int_equal(store_exec(s, create[i], ""), OK);
+	assert_int_equal(count_rows(s, SQL_K_OBJECTS), 3);
+	assert_int_equal(store_begin(s), OK);
+	assert_int_equal(store_defer_indexes(s, "k", &n), OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(count_rows(s, SQL_K_OBJECTS), 1);      /* the rule */
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(store_exec(s, "INSERT INTO k (g) VALUES (?1)", "t", i % 3 ? "a" : "b"), OK);
+	assert_int_equal(store_exec(s, "INSERT INTO k (g) VALUES ('bad')", ""), ERR_STORE);
+	assert_int_equal(count_rows(s, "SELECT COUNT(*) FROM k_n"), 0);   /* not kept meanwhile */
+	assert_int_equal(store_rebuild_indexes(s), OK);
+	assert_int_equal(store_commit(s), OK);
+	assert_int_equal(count_rows(s, SQL_K_OBJECTS), 3);
+	assert_int_equal(count_rows(s, "SELECT n FROM k_n WHERE g = 'a'"), 20);
+	assert_int_equal(count_rows(s, "SELECT n FROM k_n WHERE g = 'b'"), 10);
+	assert_int_equal(store_exec(s, "INSERT INTO k (g) VALUES ('b')", ""), OK);
+	assert_int_equal(count_rows(s, "SELECT n FROM k_n WHERE g = 'b'"), 11);
+
+	/* A load that dies with its triggers away: the next open builds
+	 * them and refills. */
+	assert_int_equal(store_exec(s, "DELETE FROM k", ""), OK);
+	assert_int_equal(defer_committed(s, "k"), 2);
+	assert_int_equal(store_exec(s, "INSERT INTO k (g) VALUES ('c')", ""), OK);
+	store_close(s);
+	assert_int_equal(store_open(dir, true, &s, &ei), OK);
+	assert_int_equal(count_rows(s, SQL_K_OBJECTS), 3);
+	assert_int_equal(count_rows(s, SQL_U_DEFERRED), 0);
+	assert_int_equal(count_rows(s, "SELECT COUNT(*) FROM k_n"), 1);
+	assert_int_equal(count_rows(s, "SELECT n FROM k_n WHERE g = 'c'"), 1);
+	store_close(s);
+	unit_remove_dir(dir);
+}
+
 /* ---- the pool ---- */
 
 struct pool_arg {
@@ -986,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_lock_dir_other_process),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_deferred_indexes),
+		cmocka_unit_test(test_deferred_triggers),
 		cmocka_unit_test(test_deferred_recovery),
 		cmocka_unit_test(test_deferred_duplicate),
 		cmocka_unit_test(test_pool),
