@@ -10,6 +10,8 @@
 #include "web/web.h"
 #include "base/banned.h"
 
+#define PAGE_ROOM (32u << 10)
+
 static const char *const lang_codes[] = {"en", "fa", "vi", "az"};
 static const char *const lang_names[] = {"English", "فارسی", "Tiếng Việt", "Azərbaycanca"};
 
@@ -63,6 +65,9 @@ int web_page(struct req *r, int status, const char *tmpl, const char *title, jso
 
 	common(r, d, title);
 	buf_reset(&r->out);
+	/* Room for most pages at once: grown from nothing, a dashboard's
+	 * 30 kB would be copied a dozen times over. */
+	buf_space(&r->out, PAGE_ROOM);
 	if (web_render(r->c.app->web, tmpl, d, r->c.lang, &r->out, &ei) != OK) {
 		http_json_drop(d);
 		log_msg(LOG_ERROR, r->c.req_id, "page %s: %s", tmpl, ei.msg);
