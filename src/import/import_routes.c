@@ -197,6 +197,18 @@ static const char *param(json_t *params, const char *name)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+void import_job_abandoned(struct ctx *c, const char *job_id, json_t *params, const char *why)
+{
+	const char *path = param(params, "path"), *id = param(params, "import_id");
+
+	(void)job_id;
+	if (id)
+		import_fail(c, id, arena_printf(c->arena, "%s; the rows written before stay: upload the file again "
+						 "to complete the import (it will not write them twice)", why));
+	if (path)
+		unlink(path);
+}
+
 enum err import_job(struct ctx *c, struct job_run *run, json_t *params, struct buf *result)
 {
 	const char *mode = param(params, "mode"), *path = param(params, "path"), *kind = param(params, "kind");

@@ -1,10 +1,14 @@
 /*
  * jobs.c — the jobs table and its workers.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "base/arena.h"
@@ -16,6 +20,8 @@
 
 #define PROGRESS_WRITE_MS 500
 #define IDLE_POLL_MS 1000
+#define JOB_ATTEMPTS 2      /* a job the server stopped under is run once more */
+#define JOBS_LOCK "reach.jobs"
 
 static const char SQL_JOB_ADD[] =
 	"INSERT INTO jobs (id, kind, state, params, started_by, created_at, updated_at, seq) "
@@ -24,7 +30,7 @@ static const char SQL_JOB_GET[] =
 	"SELECT id, kind, state, progress, total, message, params, result, COALESCE(started_by, ''), created_at, "
 	"COALESCE(started_at, ''), COALESCE(finished_at, '') FROM jobs WHERE id = ?1";
 static const char SQL_JOB_CLAIM[] =
-	"UPDATE jobs SET state = 'running', started_at = ?1, updated_at = ?1 "
+	"UPDATE jobs SET state = 'running', started_at = ?1, updated_at = ?1, attempts = attempts + 1 "
 	"WHERE uid = (SELECT uid FROM jobs WHERE state = 'queued' ORDER BY uid LIMIT 1) "
 	"RETURNING id, kind, params, COALESCE(started_by, '')";
 static const char SQL_JOB_PROGRESS[] =
@@ -32,6 +38,14 @@ static const char SQL_JOB_PROGRESS[] =
 static const char SQL_JOB_FINISH[] =
 	"UPDATE jobs SET state = ?2, message = ?3, result = ?4, finished_at = ?5, updated_at = ?5, seq = ?6 "
 	"WHERE id = ?1";
+
+/* Jobs a server left running when it stopped: tried again, or failed. */
+static const char SQL_JOB_AGAIN[] =
+	"UPDATE jobs SET state = 'queued', updated_at = ?1, seq = ?2 WHERE state = 'running' AND attempts < ?3 "
+	"RETURNING id, kind";
+static const char SQL_JOB_ABANDON[] =
+	"UPDATE jobs SET state = 'failed', message = ?3, finished_at = ?1, updated_at = ?1, seq = ?2 "
+	"WHERE state = 'running' RETURNING id, kind, params";
 
 struct job_run {
 	struct ctx *c;
@@ -41,6 +55,7 @@ struct job_run {
 
 struct jobs {
 	const struct app *app;
+	int lock_fd;            /* JOBS_LOCK, held while these workers run */
 	const struct job_kind *kinds;
 	pthread_t *threads;
 	int n;
@@ -79,7 +94,7 @@ enum err jobs_submit(struct ctx *c, const char *kind, const char *params, char i
 	return OK;
 }
 
-static const char *dup(struct ctx *c, const char *s)
+static const char *copy(struct ctx *c, const char *s)
 {
 	return s ? arena_strdup(c->arena, s) : NULL;
 }
@@ -100,9 +115,9 @@ enum err jobs_get(struct ctx *c, const char *id, struct job *j)
 		snprintf(j->state, sizeof j->state, "%s", store_text(st, 2));
 		j->progress = store_int(st, 3);
 		j->total = store_int(st, 4);
-		j->message = dup(c, store_text(st, 5));
-		j->params = dup(c, store_text(st, 6));
-		j->result = dup(c, store_text(st, 7));
+		j->message = copy(c, store_text(st, 5));
+		j->params = copy(c, store_text(st, 6));
+		j->result = copy(c, store_text(st, 7));
 		snprintf(j->started_by, sizeof j->started_by, "%s", store_text(st, 8));
 		snprintf(j->created_at, sizeof j->created_at, "%s", store_text(st, 9));
 		snprintf(j->started_at, sizeof j->started_at, "%s", store_text(st, 10));
@@ -225,15 +240,93 @@ static void *worker(void *arg)
 	}
 }
 
+/* A job the recovery failed, for its kind to tidy up after. */
+struct abandoned {
+	const struct job_kind *k;
+	const char *id;
+	json_t *params;
+};
+
+/*
+ * The jobs a server left 'running' when it stopped: only the one server
+ * that holds JOBS_LOCK runs jobs, so when it starts, no one runs them.
+ * Each is queued again (every kind may run twice: an import completes
+ * without duplicates), or, once it has been tried JOB_ATTEMPTS times,
+ * failed, and its kind's abandoned hook tidies what it left.
+ */
+static void recover(struct jobs *j)
+{
+	static const char msg[] = "the server stopped while this job was running, each time it was tried";
+	struct arena *a = arena_new();
+	struct ctx c = {.app = j->app, .arena = a, .ip = "", .lang = "en"};
+	struct abandoned *gone = NULL;
+	char now[TIME_ISO_LEN];
+	struct stmt *st;
+	int64_t seq;
+	int n = 0;
+
+	time_now_iso(now);
+	if (store_pool_get(j->app->pool, &c.store) != OK || store_begin(c.store) != OK)
+		goto out;
+	if (store_seq_next(c.store, &seq) != OK ||
+	    store_query(c.store, &st, SQL_JOB_AGAIN, "tii", now, seq, (int64_t)JOB_ATTEMPTS) != OK)
+		goto fail;
+	while (store_next(st))
+		log_msg(LOG_WARN, store_text(st, 0), "job %s: the server stopped while it ran; queued again",
+			store_text(st, 1));
+	if (store_done(st) != OK || store_query(c.store, &st, SQL_JOB_ABANDON, "tit", now, seq, msg) != OK)
+		goto fail;
+	while (store_next(st)) {
+		const struct job_kind *k = j->kinds;
+		while (k->name && strcmp(k->name, store_text(st, 1)) != 0)
+			k++;
+		log_msg(LOG_WARN, store_text(st, 0), "job %s: failed (%s)", store_text(st, 1), msg);
+		if (!k->abandoned)
+			continue;
+		gone = xrealloc(gone, sizeof *gone * (size_t)(n + 1));
+		gone[n++] = (struct abandoned){k, arena_strdup(a, store_text(st, 0)),
+					       json_loads(store_text(st, 2), 0, NULL)};
+	}
+	if (store_done(st) != OK)
+		goto fail;
+	for (int i = 0; i < n; i++)
+		gone[i].k->abandoned(&c, gone[i].id, gone[i].params ? gone[i].params : json_object(), msg);
+	if (store_commit(c.store) == OK)
+		goto out;
+fail:
+	store_rollback(c.store);
+	log_msg(LOG_ERROR, NULL, "jobs: the jobs left running could not be recovered: %s", c.err.msg);
+out:
+	for (int i = 0; i < n; i++)
+		json_decref(gone[i].params);
+	free(gone);
+	arena_free(a);
+}
+
 struct jobs *jobs_start(const struct app *app, const struct job_kind *kinds, int workers)
 {
+	char path[1100];
 	struct jobs *j;
+	int fd;
 
 	if (workers <= 0)
 		return NULL;
+	snprintf(path, sizeof path, "%s/" JOBS_LOCK, app->conf.data);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+		log_msg(LOG_ERROR, NULL, "jobs: cannot open %s: %s; this server runs no jobs", path, strerror(errno));
+		return NULL;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		log_msg(LOG_INFO, NULL, "jobs: another server runs the jobs of %s; this one leaves them to it",
+			app->conf.data);
+		close(fd);
+		return NULL;
+	}
 	j = xcalloc(1, sizeof *j);
+	j->lock_fd = fd;
 	j->app = app;
 	j->kinds = kinds;
+	recover(j);
 	j->n = workers;
 	j->threads = xcalloc((size_t)workers, sizeof *j->threads);
 	pthread_mutex_init(&j->lock, NULL);
@@ -265,5 +358,6 @@ void jobs_stop(struct jobs *j)
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->wake);
 	free(j->threads);
+	close(j->lock_fd);
 	free(j);
 }

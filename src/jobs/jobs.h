@@ -40,12 +40,19 @@ typedef enum err (*job_fn)(struct ctx *c, struct job_run *run, json_t *params, s
 struct job_kind {
 	const char *name;
 	job_fn fn;
+	/* A job of this kind that will not run again (the server stopped
+	 * under it as often as a job may be tried): tidies what it left, in
+	 * the caller's transaction. May be NULL. */
+	void (*abandoned)(struct ctx *c, const char *id, json_t *params, const char *why);
 };
 
 struct jobs;
 
 /* Starts workers threads that run queued jobs of the given kinds (the
- * array ends with a NULL name). NULL when workers is 0. */
+ * array ends with a NULL name). One server at a time runs the jobs of a
+ * data directory (a lock beside the store): NULL when workers is 0 or
+ * when another server holds it. First, the jobs a stopped server left
+ * running are queued again, or failed when tried too often. */
 struct jobs *jobs_start(const struct app *app, const struct job_kind *kinds, int workers);
 
 /* Lets running jobs finish their current step, then stops the workers. */

@@ -95,8 +95,8 @@ enum err jobs_backup(struct ctx *c, struct job_run *run, json_t *params, struct 
 }
 
 const struct job_kind jobs_kinds[] = {
-	{"backup", jobs_backup},
-	{"import", import_job},
-	{"dashboard_refresh", dashboard_job_refresh},
-	{NULL, NULL},
+	{"backup", jobs_backup, NULL},
+	{"import", import_job, import_job_abandoned},
+	{"dashboard_refresh", dashboard_job_refresh, NULL},
+	{NULL, NULL, NULL},
 };

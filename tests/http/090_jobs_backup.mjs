@@ -197,6 +197,42 @@ test('after stopping, restore works and a new server serves the restored data', 
   }
 });
 
+test('jobs a stopped server left running are run again, or failed once tried twice', async () => {
+  const db = join(srv.data, 'reach.db');
+  const upload = join(srv.data, 'upload-gone.csv');
+  writeFileSync(upload, 'id,role,given_name,family_name\n');
+  const params = JSON.stringify({ import_id: 'imp-gone', kind: 'people', path: upload, mode: 'default' });
+  const now = new Date().toISOString();
+  // As a server leaves them when it is killed: a refresh claimed once,
+  // an upload's import claimed twice, both 'running'.
+  sql(db, `INSERT INTO jobs (id, kind, state, params, created_at, started_at, updated_at, seq, attempts) VALUES
+    ('job-again', 'dashboard_refresh', 'running', '{}', '${now}', '${now}', '${now}', 1, 1),
+    ('job-gone', 'import', 'running', '${params}', '${now}', '${now}', '${now}', 1, 2);
+    INSERT INTO imports (id, kind, source, mode, state, job_id, started_at, seq) VALUES
+    ('imp-gone', 'people', 'people.csv', 'default', 'running', 'job-gone', '${now}', 1);`);
+  const s3 = await serveDir(srv.data);
+  let s4;
+  try {
+    for (let i = 0; sql(db, "SELECT state FROM jobs WHERE id = 'job-again'") !== 'done'; i++) {
+      assert.ok(i < 400, 'the refresh ran again: ' + sql(db, "SELECT state, message FROM jobs WHERE id = 'job-again'"));
+      await sleep(25);
+    }
+    assert.equal(sql(db, "SELECT attempts FROM jobs WHERE id = 'job-again'"), '2');
+    assert.equal(sql(db, "SELECT state FROM jobs WHERE id = 'job-gone'"), 'failed');
+    assert.match(sql(db, "SELECT message FROM jobs WHERE id = 'job-gone'"), /server stopped while this job was running/);
+    assert.equal(sql(db, "SELECT state FROM imports WHERE id = 'imp-gone'"), 'failed');
+    assert.match(sql(db, "SELECT message FROM imports WHERE id = 'imp-gone'"), /upload the file again/);
+    assert.ok(!existsSync(upload), 'the abandoned upload is removed');
+    assert.match(s3.log(), /queued again/);
+    // A second server on the same data leaves the jobs to the first.
+    s4 = await serveDir(srv.data);
+    for (let i = 0; !/another server runs the jobs/.test(s4.log()) && i < 200; i++) await sleep(25);
+    assert.match(s4.log(), /another server runs the jobs/);
+  } finally {
+    for (const s of [s3, s4]) if (s) { s.proc.kill('SIGTERM'); await s.exited; }
+  }
+});
+
 try {
   srv = await startServer();
   process.exitCode = await run();
