@@ -144,10 +144,14 @@ enum err store_query_rows(struct store *s, struct stmt **out, struct store_rows 
  * its conflict target: the loader inserts keys it knows are new. *n is
  * how many it dropped: 0 when the table has rows or when another
  * connection is deferring indexes (one at a time, by a lock beside the
- * database that dies with its holder).
+ * database that dies with its holder). The triggers of table listed in
+ * derived_triggers (they keep derived data, such as school_grades) are
+ * deferred the same way; *n counts them too.
  *
  * store_rebuild_indexes, in the caller's write transaction too, builds
- * every recorded index again and forgets it. store_recover_indexes does
+ * every recorded index again, then every recorded trigger, runs the
+ * refill derived_triggers gives for each table whose triggers it built
+ * (once a table), and forgets them. store_recover_indexes does
  * it in a transaction of its own for indexes a load left behind (it was
  * killed, or failed), unless a live connection is still deferring them;
  * store_open calls it after migrating. Both return ERR_EXISTS when a
