@@ -24,6 +24,7 @@ static const char SQL_IMPORT_NEW[] =
 	"VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?7) RETURNING uid";
 static const char SQL_IMPORT_START[] =
 	"UPDATE imports SET state = 'running', mode = ?2, started_at = ?3, seq = ?4 WHERE id = ?1 RETURNING uid";
+static const char SQL_IMPORT_FORGET[] = "DELETE FROM import_rejects WHERE import_uid = ?1";
 static const char SQL_IMPORT_END[] =
 	"UPDATE imports SET state = ?2, rows_read = ?3, rows_written = ?4, rows_rejected = ?5, "
 	"finished_at = ?6, message = ?7, seq = ?8 WHERE uid = ?1";
@@ -89,6 +90,10 @@ static enum err open_run(struct imp *im, const char *kind, const char *source)
 		rc = ctx_fail(c, ERR_NOTFOUND, NULL, "no such import");
 		goto fail;
 	}
+	/* A run queued again after its server stopped (jobs.c) starts its
+	 * report afresh: the rows it rejects now are those that count. */
+	if (im->o->import_id && (rc = store_exec(c->store, SQL_IMPORT_FORGET, "i", im->uid)) != OK)
+		goto fail;
 	return store_commit(c->store);
 fail:
 	store_rollback(c->store);

@@ -202,14 +202,23 @@ test('jobs a stopped server left running are run again, or failed once tried twi
   const upload = join(srv.data, 'upload-gone.csv');
   writeFileSync(upload, 'id,role,given_name,family_name\n');
   const params = JSON.stringify({ import_id: 'imp-gone', kind: 'people', path: upload, mode: 'default' });
+  const again = join(srv.data, 'upload-again.csv');
+  writeFileSync(again, 'id,role,given_name,family_name\n');
+  const params2 = JSON.stringify({ import_id: 'imp-again', kind: 'people', path: again, mode: 'default' });
+  const admin = sql(db, `SELECT id FROM users WHERE login = '${ADMIN.login}'`);
   const now = new Date().toISOString();
   // As a server leaves them when it is killed: a refresh claimed once,
-  // an upload's import claimed twice, both 'running'.
-  sql(db, `INSERT INTO jobs (id, kind, state, params, created_at, started_at, updated_at, seq, attempts) VALUES
-    ('job-again', 'dashboard_refresh', 'running', '{}', '${now}', '${now}', '${now}', 1, 1),
-    ('job-gone', 'import', 'running', '${params}', '${now}', '${now}', '${now}', 1, 2);
-    INSERT INTO imports (id, kind, source, mode, state, job_id, started_at, seq) VALUES
-    ('imp-gone', 'people', 'people.csv', 'default', 'running', 'job-gone', '${now}', 1);`);
+  // an upload's import claimed twice, another claimed once (with a row
+  // its first try rejected), all 'running'.
+  sql(db, `INSERT INTO jobs (id, kind, state, params, started_by, created_at, started_at, updated_at, seq, attempts) VALUES
+    ('job-again', 'dashboard_refresh', 'running', '{}', NULL, '${now}', '${now}', '${now}', 1, 1),
+    ('job-gone', 'import', 'running', '${params}', '${admin}', '${now}', '${now}', '${now}', 1, 2),
+    ('job-imp-again', 'import', 'running', '${params2}', '${admin}', '${now}', '${now}', '${now}', 1, 1);
+    INSERT INTO imports (id, kind, source, mode, state, job_id, started_by, started_at, seq) VALUES
+    ('imp-gone', 'people', 'people.csv', 'default', 'running', 'job-gone', '${admin}', '${now}', 1),
+    ('imp-again', 'people', 'people.csv', 'default', 'running', 'job-imp-again', '${admin}', '${now}', 1);
+    INSERT INTO import_rejects (import_uid, file, row, col, reason)
+    SELECT uid, 'people.csv', 2, 'id', 'stale' FROM imports WHERE id = 'imp-again';`);
   const s3 = await serveDir(srv.data);
   let s4;
   try {
@@ -223,6 +232,14 @@ test('jobs a stopped server left running are run again, or failed once tried twi
     assert.equal(sql(db, "SELECT state FROM imports WHERE id = 'imp-gone'"), 'failed');
     assert.match(sql(db, "SELECT message FROM imports WHERE id = 'imp-gone'"), /upload the file again/);
     assert.ok(!existsSync(upload), 'the abandoned upload is removed');
+    // The import queued again ran to its end, its report started afresh.
+    for (let i = 0; sql(db, "SELECT state FROM jobs WHERE id = 'job-imp-again'") !== 'done'; i++) {
+      assert.ok(i < 400, 'the import ran again: ' + sql(db, "SELECT state, message FROM jobs WHERE id = 'job-imp-again'"));
+      await sleep(25);
+    }
+    assert.equal(sql(db, "SELECT state FROM imports WHERE id = 'imp-again'"), 'done');
+    assert.equal(sql(db, "SELECT count(*) FROM import_rejects r JOIN imports i ON i.uid = r.import_uid " +
+      "WHERE i.id = 'imp-again'"), '0');
     assert.match(s3.log(), /queued again/);
     // A second server on the same data leaves the jobs to the first.
     s4 = await serveDir(srv.data);
