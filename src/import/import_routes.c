@@ -199,12 +199,15 @@ static const char *param(json_t *params, const char *name)
 
 void import_job_abandoned(struct ctx *c, const char *job_id, json_t *params, const char *why)
 {
-	const char *path = param(params, "path"), *id = param(params, "import_id");
+	const char *path = param(params, "path"), *id = param(params, "import_id"), *mode = param(params, "mode");
+	bool one_tx = mode && (!strcmp(mode, "strict") || !strcmp(mode, "dry_run"));
 
 	(void)job_id;
 	if (id)
-		import_fail(c, id, arena_printf(c->arena, "%s; the rows written before stay: upload the file again "
-						 "to complete the import (it will not write them twice)", why));
+		import_fail(c, id, arena_printf(c->arena, "%s; %s", why, one_tx ?
+						 "nothing was written: upload the file again to import it" :
+						 "the rows written before stay: upload the file again to complete the "
+						 "import (it will not write them twice)"));
 	if (path)
 		unlink(path);
 }

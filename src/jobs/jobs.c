@@ -55,7 +55,9 @@ struct job_run {
 
 struct jobs {
 	const struct app *app;
-	int lock_fd;            /* JOBS_LOCK, held while these workers run */
+	int lock_fd;            /* JOBS_LOCK, open; held once locked is true */
+	bool locked;            /* this server runs the jobs */
+	bool recovered;         /* the jobs a stopped server left are seen to */
 	const struct job_kind *kinds;
 	pthread_t *threads;
 	int n;
@@ -212,6 +214,8 @@ bool jobs_run_one(struct ctx *c, const struct job_kind *kinds)
 	return run_one(c, kinds, &ok);
 }
 
+static bool ours(struct jobs *j);
+
 static void *worker(void *arg)
 {
 	struct jobs *j = arg;
@@ -221,7 +225,7 @@ static void *worker(void *arg)
 		struct ctx c = {.app = j->app, .arena = a, .ip = "", .lang = "en"};
 		bool ran = false, ok = false;
 
-		if (store_pool_get(j->app->pool, &c.store) == OK)
+		if (ours(j) && store_pool_get(j->app->pool, &c.store) == OK)
 			ran = run_one(&c, j->kinds, &ok);
 		arena_free(a);
 		if (ran && j->on_finish)
@@ -254,7 +258,7 @@ struct abandoned {
  * without duplicates), or, once it has been tried JOB_ATTEMPTS times,
  * failed, and its kind's abandoned hook tidies what it left.
  */
-static void recover(struct jobs *j)
+static bool recover(struct jobs *j)
 {
 	static const char msg[] = "the server stopped while this job was running, each time it was tried";
 	struct arena *a = arena_new();
@@ -265,16 +269,19 @@ static void recover(struct jobs *j)
 	int64_t seq;
 	int n = 0;
 
+	bool done = false;
+	enum err rc;
+
 	time_now_iso(now);
-	if (store_pool_get(j->app->pool, &c.store) != OK || store_begin(c.store) != OK)
+	if ((rc = store_pool_get(j->app->pool, &c.store)) != OK || (rc = store_begin(c.store)) != OK)
 		goto out;
-	if (store_seq_next(c.store, &seq) != OK ||
-	    store_query(c.store, &st, SQL_JOB_AGAIN, "tii", now, seq, (int64_t)JOB_ATTEMPTS) != OK)
+	if ((rc = store_seq_next(c.store, &seq)) != OK ||
+	    (rc = store_query(c.store, &st, SQL_JOB_AGAIN, "tii", now, seq, (int64_t)JOB_ATTEMPTS)) != OK)
 		goto fail;
 	while (store_next(st))
 		log_msg(LOG_WARN, store_text(st, 0), "job %s: the server stopped while it ran; queued again",
 			store_text(st, 1));
-	if (store_done(st) != OK || store_query(c.store, &st, SQL_JOB_ABANDON, "tit", now, seq, msg) != OK)
+	if ((rc = store_done(st)) != OK || (rc = store_query(c.store, &st, SQL_JOB_ABANDON, "tit", now, seq, msg)) != OK)
 		goto fail;
 	while (store_next(st)) {
 		const struct job_kind *k = j->kinds;
@@ -287,20 +294,50 @@ static void recover(struct jobs *j)
 		gone[n++] = (struct abandoned){k, arena_strdup(a, store_text(st, 0)),
 					       json_loads(store_text(st, 2), 0, NULL)};
 	}
-	if (store_done(st) != OK)
+	if ((rc = store_done(st)) != OK)
 		goto fail;
-	for (int i = 0; i < n; i++)
-		gone[i].k->abandoned(&c, gone[i].id, gone[i].params ? gone[i].params : json_object(), msg);
-	if (store_commit(c.store) == OK)
+	for (int i = 0; i < n; i++) {
+		if (!gone[i].params)
+			gone[i].params = json_object();
+		gone[i].k->abandoned(&c, gone[i].id, gone[i].params, msg);
+	}
+	if ((rc = store_commit(c.store)) == OK) {
+		done = true;
 		goto out;
+	}
 fail:
 	store_rollback(c.store);
-	log_msg(LOG_ERROR, NULL, "jobs: the jobs left running could not be recovered: %s", c.err.msg);
 out:
+	if (!done)
+		log_msg(LOG_WARN, NULL, "jobs: the jobs left running could not be seen to yet (%s); trying again",
+			err_name(rc));
 	for (int i = 0; i < n; i++)
 		json_decref(gone[i].params);
 	free(gone);
 	arena_free(a);
+	return done;
+}
+
+/*
+ * Whether this server runs the jobs: it does once it holds JOBS_LOCK
+ * (tried again at every idle poll, so a server takes over when the one
+ * that held it stops) and has seen to the jobs left running (tried
+ * again until the store lets it).
+ */
+static bool ours(struct jobs *j)
+{
+	bool yes;
+
+	pthread_mutex_lock(&j->lock);
+	if (!j->locked && flock(j->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+		j->locked = true;
+		log_msg(LOG_INFO, NULL, "jobs: this server runs the jobs of %s", j->app->conf.data);
+	}
+	if (j->locked && !j->recovered)
+		j->recovered = recover(j);
+	yes = j->locked && j->recovered;
+	pthread_mutex_unlock(&j->lock);
+	return yes;
 }
 
 struct jobs *jobs_start(const struct app *app, const struct job_kind *kinds, int workers)
@@ -316,17 +353,17 @@ struct jobs *jobs_start(const struct app *app, const struct job_kind *kinds, int
 		log_msg(LOG_ERROR, NULL, "jobs: cannot open %s: %s; this server runs no jobs", path, strerror(errno));
 		return NULL;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		log_msg(LOG_INFO, NULL, "jobs: another server runs the jobs of %s; this one leaves them to it",
-			app->conf.data);
-		close(fd);
-		return NULL;
-	}
 	j = xcalloc(1, sizeof *j);
 	j->lock_fd = fd;
 	j->app = app;
 	j->kinds = kinds;
-	recover(j);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		log_msg(LOG_INFO, NULL, "jobs: another server runs the jobs of %s; this one takes over when it stops",
+			app->conf.data);
+	else {
+		j->locked = true;
+		j->recovered = recover(j);
+	}
 	j->n = workers;
 	j->threads = xcalloc((size_t)workers, sizeof *j->threads);
 	pthread_mutex_init(&j->lock, NULL);

@@ -49,10 +49,11 @@ struct job_kind {
 struct jobs;
 
 /* Starts workers threads that run queued jobs of the given kinds (the
- * array ends with a NULL name). One server at a time runs the jobs of a
- * data directory (a lock beside the store): NULL when workers is 0 or
- * when another server holds it. First, the jobs a stopped server left
- * running are queued again, or failed when tried too often. */
+ * array ends with a NULL name); NULL when workers is 0. One server at a
+ * time runs the jobs of a data directory (a lock beside the store); the
+ * others' workers wait, and take over when it stops. Whichever takes the
+ * lock first queues again the jobs a stopped server left running, or
+ * fails those tried too often. */
 struct jobs *jobs_start(const struct app *app, const struct job_kind *kinds, int workers);
 
 /* Lets running jobs finish their current step, then stops the workers. */

@@ -32,8 +32,13 @@ static const char SQL_SCHOOL_SET[] =
 static const char SQL_SCHOOLS[] = SCHOOLS_SELECT " WHERE s.sid > ?2" SCHOOLS_FILTER;
 static const char SQL_SCHOOLS_IN[] = SCHOOLS_SELECT " WHERE s.region_rid = ?1 AND s.sid > ?2" SCHOOLS_FILTER;
 
-/* Kept by triggers on enrolments (migration 0005). */
-static const char SQL_GRADES[] = "SELECT grade, learners FROM school_grades WHERE school_sid = ?1 AND learners > 0";
+/* Kept by triggers on enrolments (migration 0005). While a bulk load has
+ * them away (or could not build them again) the enrolments are counted. */
+#define TRIGGERS_AWAY "EXISTS (SELECT 1 FROM deferred_indexes WHERE tbl = 'enrolments' AND type = 'trigger')"
+static const char SQL_GRADES[] =
+	"SELECT grade, learners FROM school_grades WHERE school_sid = ?1 AND learners > 0 AND NOT " TRIGGERS_AWAY " "
+	"UNION ALL SELECT grade, COUNT(*) FROM enrolments WHERE school_sid = ?1 AND status = 'enrolled' AND "
+	TRIGGERS_AWAY " GROUP BY grade";
 static const char SQL_TEACHERS[] =
 	"SELECT COUNT(*) FROM people WHERE school_sid = ?1 AND role = 'teacher' AND retired_at IS NULL";
 

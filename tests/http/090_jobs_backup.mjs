@@ -245,8 +245,18 @@ test('jobs a stopped server left running are run again, or failed once tried twi
     s4 = await serveDir(srv.data);
     for (let i = 0; !/another server runs the jobs/.test(s4.log()) && i < 200; i++) await sleep(25);
     assert.match(s4.log(), /another server runs the jobs/);
+    // When the first stops, the second takes the jobs over.
+    s3.proc.kill('SIGTERM');
+    await s3.exited;
+    sql(db, `INSERT INTO jobs (id, kind, state, params, created_at, updated_at, seq) VALUES
+      ('job-later', 'dashboard_refresh', 'queued', '{}', '${now}', '${now}', 1)`);
+    for (let i = 0; sql(db, "SELECT state FROM jobs WHERE id = 'job-later'") !== 'done'; i++) {
+      assert.ok(i < 400, 'the second server ran the job: ' + s4.log());
+      await sleep(25);
+    }
+    assert.match(s4.log(), /this server runs the jobs/);
   } finally {
-    for (const s of [s3, s4]) if (s) { s.proc.kill('SIGTERM'); await s.exited; }
+    for (const s of [s3, s4]) if (s && s.proc.exitCode === null) { s.proc.kill('SIGTERM'); await s.exited; }
   }
 });
 
