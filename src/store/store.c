@@ -891,6 +891,37 @@ static enum err copy_file(const char *from, const char *to, struct errinfo *ei)
 	return rc;
 }
 
+/*
+ * The work a restored copy says is running: it was running when the copy
+ * was made (the backup job itself, an import), and no one runs it now.
+ * Marked failed in the copy, so the next server does not take it for
+ * work a stopped server left and run it again.
+ */
+static enum err restore_settle(const char *path, struct errinfo *ei)
+{
+	static const char sql[] =
+		"UPDATE jobs SET state = 'failed', message = 'the store was restored from a copy made while this job "
+		"ran', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ'), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ') "
+		"WHERE state = 'running'";
+	static const char sql_imports[] =
+		"UPDATE imports SET state = 'failed', message = 'the store was restored from a copy made while this "
+		"import ran', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE state = 'running'";
+	sqlite3 *db = NULL;
+	int src = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	if (src == SQLITE_OK && sqlite3_exec(db, sql_imports, NULL, NULL, NULL) != SQLITE_OK)
+		log_msg(LOG_WARN, NULL, "restore: %s", sqlite3_errmsg(db));   /* a copy older than imports */
+	if (src != SQLITE_OK) {
+		enum err rc = err_set(ei, ERR_IO, NULL, "cannot settle the jobs of %s: %s", path,
+				      db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+		sqlite3_close(db);
+		return rc;
+	}
+	return sqlite3_close(db) == SQLITE_OK ? OK : err_set(ei, ERR_IO, NULL, "cannot close %s", path);
+}
+
 enum err store_restore(const char *dir, const char *path, struct errinfo *ei)
 {
 	char db[1100], tmp[1200], side[1200];
@@ -902,7 +933,7 @@ enum err store_restore(const char *dir, const char *path, struct errinfo *ei)
 		return rc;
 	snprintf(db, sizeof db, "%s/%s", dir, STORE_FILE);
 	snprintf(tmp, sizeof tmp, "%s.restoring", db);
-	if ((rc = copy_file(path, tmp, ei)) != OK) {
+	if ((rc = copy_file(path, tmp, ei)) != OK || (rc = restore_settle(tmp, ei)) != OK) {
 		unlink(tmp);
 		return rc;
 	}

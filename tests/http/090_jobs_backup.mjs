@@ -174,9 +174,15 @@ test('after stopping, restore works and a new server serves the restored data', 
   assert.equal(ex.code, 0);
   const garbage = cli(srv.data, ['restore', join(srv.data, 'garbage.db')]);
   assert.notEqual(garbage.status, 0, 'still refused with no server');
-  const r = cli(srv.data, ['restore', join(srv.data, 'cli-backup.db')]);
+  // A job the copy says is running (as an API backup's own job is in
+  // its copy) is failed by the restore, not run again by the next server.
+  const copy = join(srv.data, 'cli-backup.db');
+  sql(copy, `INSERT INTO jobs (id, kind, state, params, created_at, updated_at, seq, attempts) VALUES
+    ('job-in-copy', 'backup', 'running', '{}', 'x', 'x', 1, 1)`);
+  const r = cli(srv.data, ['restore', copy]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /restored/);
+  assert.equal(sql(join(srv.data, 'reach.db'), "SELECT state FROM jobs WHERE id = 'job-in-copy'"), 'failed');
   const s2 = await serveDir(srv.data);
   try {
     const c = new Client(s2.url);
