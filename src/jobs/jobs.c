@@ -268,21 +268,18 @@ static bool recover(struct jobs *j)
 	struct stmt *st;
 	int64_t seq;
 	int n = 0;
-
-	bool done = false;
 	enum err rc;
 
 	time_now_iso(now);
-	if ((rc = store_pool_get(j->app->pool, &c.store)) != OK || (rc = store_begin(c.store)) != OK)
-		goto out;
-	if ((rc = store_seq_next(c.store, &seq)) != OK ||
+	if ((rc = store_pool_get(j->app->pool, &c.store)) != OK || (rc = store_begin(c.store)) != OK ||
+	    (rc = store_seq_next(c.store, &seq)) != OK ||
 	    (rc = store_query(c.store, &st, SQL_JOB_AGAIN, "tii", now, seq, (int64_t)JOB_ATTEMPTS)) != OK)
-		goto fail;
+		goto out;
 	while (store_next(st))
 		log_msg(LOG_WARN, store_text(st, 0), "job %s: the server stopped while it ran; queued again",
 			store_text(st, 1));
 	if ((rc = store_done(st)) != OK || (rc = store_query(c.store, &st, SQL_JOB_ABANDON, "tit", now, seq, msg)) != OK)
-		goto fail;
+		goto out;
 	while (store_next(st)) {
 		const struct job_kind *k = j->kinds;
 		while (k->name && strcmp(k->name, store_text(st, 1)) != 0)
@@ -295,27 +292,25 @@ static bool recover(struct jobs *j)
 					       json_loads(store_text(st, 2), 0, NULL)};
 	}
 	if ((rc = store_done(st)) != OK)
-		goto fail;
+		goto out;
 	for (int i = 0; i < n; i++) {
 		if (!gone[i].params)
 			gone[i].params = json_object();
 		gone[i].k->abandoned(&c, gone[i].id, gone[i].params, msg);
 	}
-	if ((rc = store_commit(c.store)) == OK) {
-		done = true;
-		goto out;
-	}
-fail:
-	store_rollback(c.store);
+	rc = store_commit(c.store);
 out:
-	if (!done)
+	if (rc != OK) {
+		if (c.store)
+			store_rollback(c.store);
 		log_msg(LOG_WARN, NULL, "jobs: the jobs left running could not be seen to yet (%s); trying again",
 			err_name(rc));
+	}
 	for (int i = 0; i < n; i++)
 		json_decref(gone[i].params);
 	free(gone);
 	arena_free(a);
-	return done;
+	return rc == OK;
 }
 
 /*
@@ -357,17 +352,13 @@ struct jobs *jobs_start(const struct app *app, const struct job_kind *kinds, int
 	j->lock_fd = fd;
 	j->app = app;
 	j->kinds = kinds;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
-		log_msg(LOG_INFO, NULL, "jobs: another server runs the jobs of %s; this one takes over when it stops",
-			app->conf.data);
-	else {
-		j->locked = true;
-		j->recovered = recover(j);
-	}
 	j->n = workers;
 	j->threads = xcalloc((size_t)workers, sizeof *j->threads);
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->wake, NULL);
+	if (!ours(j) && !j->locked)
+		log_msg(LOG_INFO, NULL, "jobs: another server runs the jobs of %s; this one takes over when it stops",
+			app->conf.data);
 	for (int i = 0; i < workers; i++)
 		if (pthread_create(&j->threads[i], NULL, worker, j) != 0)
 			BUG("cannot start a job worker");

@@ -497,6 +497,13 @@ static void test_scope(void **state)
 				  "Village three", NULL), NULL);
 }
 
+/* Sets one field of an enrolment through the registry. */
+static void enrol_set(struct fx *f, struct registry_rec *e, const char *field, const char *value)
+{
+	struct registry_in in = in_of(REG_ENROLMENT, field, value, NULL);
+	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e->v[0], &in, e), OK);
+}
+
 static int64_t count(struct fx *f, const char *sql, const char *arg)
 {
 	int64_t n = -1;
@@ -564,35 +571,27 @@ static void test_enrolment_and_guardians(void **state)
 	assert_int_equal(teachers, 0);
 	/* The counts follow every change: a move of grade, a status that
 	 * leaves and one that comes back, a move of school. */
-	in = in_of(REG_ENROLMENT, "grade", "2", NULL);
-	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e4.v[0], &in, &e4), OK);
-	in = in_of(REG_ENROLMENT, "status", "enrolled", NULL);
-	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e.v[0], &in, &e), OK);
+	enrol_set(f, &e4, "grade", "2");
+	enrol_set(f, &e, "status", "enrolled");
 	assert_int_equal(registry_school_counts(&f->c, &s2, &grades, &n, &teachers), OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(grades[1].grade, "2");
 	assert_int_equal(grades[1].learners, 2);
 	assert_string_equal(grades[2].grade, "3");
 	assert_int_equal(grades[2].learners, 1);
-	in = in_of(REG_ENROLMENT, "status", "dropped_out", NULL);
-	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e8.v[0], &in, &e8), OK);
-	in = in_of(REG_ENROLMENT, "school_code", "S1", NULL);
-	assert_int_equal(registry_update(&f->c, REG_ENROLMENT, e.v[0], &in, &e), OK);
+	enrol_set(f, &e8, "status", "dropped_out");
+	enrol_set(f, &e, "school_code", "S1");
 	assert_int_equal(registry_school_counts(&f->c, &s2, &grades, &n, &teachers), OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(grades[0].grade, "KG");
 	assert_string_equal(grades[1].grade, "2");
 	assert_int_equal(grades[1].learners, 1);
 	/* And they are what counting the enrolments gives. */
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM (SELECT school_sid, grade, COUNT(*) AS n FROM enrolments "
-				  "WHERE status = ?1 GROUP BY 1, 2 EXCEPT SELECT school_sid, grade, learners "
-				  "FROM school_grades WHERE learners > 0)", "enrolled"), 0);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM (SELECT school_sid, grade, learners FROM school_grades "
-				  "WHERE learners > 0 EXCEPT SELECT school_sid, grade, COUNT(*) FROM enrolments "
-				  "WHERE status = ?1 GROUP BY 1, 2)", "enrolled"), 0);
-	assert_int_equal(count(f, "SELECT COUNT(*) FROM school_grades WHERE learners < 0 AND ?1 <> ''", "x"), 0);
+	int64_t off = -1;
+	assert_int_equal(store_int1(f->store, &off, UNIT_SQL_GRADES_OFF, ""), OK);
+	assert_int_equal(off, 0);
 	/* While a load has the triggers away, the page counts the enrolments. */
-	assert_int_equal(count(f, "UPDATE school_grades SET learners = 99 WHERE ?1 <> '' RETURNING 0", "x"), 0);
+	assert_int_equal(store_exec(f->store, "UPDATE school_grades SET learners = 99", ""), OK);
 	assert_int_equal(store_exec(f->store, "INSERT INTO deferred_indexes (name, tbl, sql, type) VALUES "
 					      "('enrolments_grades_insert', 'enrolments', '', 'trigger')", ""), OK);
 	assert_int_equal(registry_school_counts(&f->c, &s2, &grades, &n, &teachers), OK);

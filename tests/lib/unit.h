@@ -1,5 +1,6 @@
 /*
- * unit.h — what the C unit tests share: temporary directories. Included
+ * unit.h — what the C unit tests share: temporary directories, and a
+ * check of the registry's kept counts. Included
  * by *_test.c files only (the Makefile adds tests/lib to their include
  * path); every function is static so each test binary has its own copy.
  */
@@ -14,6 +15,16 @@
 
 /* Makes a fresh directory under /tmp; the caller owns the string and
  * gives it back to unit_remove_dir. NULL when none can be made. */
+/* Rows where the kept counts of a school's learners by grade
+ * (school_grades) and the enrolments differ, either way, or a count fell
+ * below 0: a query whose first column must be 0. */
+#define UNIT_SQL_GRADES_OFF \
+	"SELECT count(*) FROM (SELECT * FROM (SELECT school_sid, grade, learners FROM school_grades WHERE learners > 0 " \
+	"EXCEPT SELECT school_sid, grade, count(*) FROM enrolments WHERE status = 'enrolled' GROUP BY 1, 2) " \
+	"UNION ALL SELECT * FROM (SELECT school_sid, grade, count(*) FROM enrolments WHERE status = 'enrolled' " \
+	"GROUP BY 1, 2 EXCEPT SELECT school_sid, grade, learners FROM school_grades) " \
+	"UNION ALL SELECT school_sid, grade, learners FROM school_grades WHERE learners < 0)"
+
 static inline char *unit_temp_dir(void)
 {
 	char *d = strdup("/tmp/reach-unit-XXXXXX");
