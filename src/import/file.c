@@ -2,9 +2,10 @@
  * file.c — reading one CSV file of an import: its header mapped to the
  * kind's columns by name, then its rows in batches through a pipeline of
  * two threads. The parser thread reads, validates and normalises the next
- * batch while this thread writes the current one in file order, so the
- * store never waits for the text work and the text work never waits for
- * the store. Two batches are all the memory there is, whatever the file.
+ * batch, and refuses the external ids the file repeats, while this thread
+ * writes the current one in file order, so the store never waits for the
+ * text work and the text work never waits for the store. Two batches (and
+ * the set of ids seen) are all the memory there is, whatever the file.
  *
  * A file that fills an empty table (an initial load of people or
  * enrolments) drops the table's indexes in its first transaction (all but
@@ -39,6 +40,7 @@ struct pipe {
 	int map[IMPORT_MAX_VALUES + 8];    /* kind column → file column, -1 */
 	size_t nheader;
 	int64_t rows;                      /* data rows read (bad ones too) */
+	struct dupset dups;                /* the ids seen (the parser's) */
 	struct batch slot[SLOTS];
 	bool full[SLOTS];
 	bool stop;
@@ -99,6 +101,17 @@ static enum err header(struct imp *im, struct pipe *p, const char *name)
 	return rc;
 }
 
+/* A row whose external id an earlier row of the file had is refused:
+ * which of the two was meant cannot be told. */
+static void repeated(struct pipe *p, struct batch *b, struct rec *r)
+{
+	const char *id = V(b, r, p->k->key);
+	int64_t first;
+
+	if (id && (first = dupset_add(&p->dups, id, r->row)))
+		problem(b, r, p->k->key_col, "duplicate id \"%s\", first seen at row %lld", id, (long long)first);
+}
+
 /* Parses one row (or notes why it cannot be read) into the batch. */
 static void parse_row(struct pipe *p, struct batch *b, enum csv_next got, const struct csv_row *row)
 {
@@ -121,6 +134,8 @@ static void parse_row(struct pipe *p, struct batch *b, enum csv_next got, const 
 				      (struct slice){"", 0};
 	}
 	p->k->parse(p->im, &in, b, r);
+	if (p->k->key_col && !r->skip)
+		repeated(p, b, r);
 }
 
 /* Fills a batch with the next rows. */
@@ -251,8 +266,7 @@ enum err file_import(struct imp *im, const struct kind *k, const char *path, int
 	im->file = name ? name : base_name(path);
 	if ((rc = open_csv(im, &p, path, fd, im->file)) != OK || (rc = header(im, &p, im->file)) != OK)
 		goto out;
-	dupset_free(&im->dups);
-	dupset_init(&im->dups);
+	dupset_init(&p.dups);
 	for (int i = 0; i < SLOTS; i++) {
 		p.slot[i].recs = xmalloc(sizeof *p.slot[i].recs * IMPORT_BATCH_ROWS);
 		buf_init(&p.slot[i].text, IMPORT_BATCH_TEXT + 16 * CSV_MAX_ROW_DEFAULT);
@@ -281,6 +295,7 @@ enum err file_import(struct imp *im, const struct kind *k, const char *path, int
 
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.cv);
+	dupset_free(&p.dups);
 	for (int i = 0; i < SLOTS; i++) {
 		free(p.slot[i].recs);
 		buf_release(&p.slot[i].text);

@@ -203,7 +203,6 @@ static void imp_free(struct imp *im)
 	cmap_free(&im->courses);
 	cmap_free(&im->classes);
 	cmap_free(&im->roles);
-	dupset_free(&im->dups);
 	free(im->deferred.recs);
 	buf_release(&im->deferred.text);
 	if (im->spool)
@@ -249,7 +248,6 @@ enum err import_run(struct ctx *c, const char *kind, const char *path, const str
 	cmap_init(&im.sessions);
 	cmap_init(&im.courses);
 	cmap_init(&im.classes);
-	dupset_init(&im.dups);
 	buf_init(&im.deferred.text, (size_t)1 << 30);
 	if ((rc = prepare(&im, kind)) != OK || (rc = open_run(&im, kind, source)) != OK)
 		goto out;

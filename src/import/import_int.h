@@ -150,6 +150,9 @@ struct kind {
 	enum err (*finish)(struct imp *im);   /* after the last row (may be NULL) */
 	const char *table;              /* the table an initial load fills (its indexes
 					   are built at the end), or NULL */
+	const char *key_col;            /* the column of the row's external id, whose
+					   repeats the file's reader refuses, or NULL */
+	int key;                        /* its value */
 };
 
 extern const struct kind kind_regions, kind_schools, kind_people, kind_enrolments;
@@ -208,7 +211,6 @@ struct imp {
 	struct cmap courses;    /* OneRoster course → grade (s1), session (s2) */
 	struct cmap classes;    /* OneRoster class → grade, school year, school */
 	struct cmap roles;      /* OneRoster 1.2 user → role, orgs (roles.csv) */
-	struct dupset dups;
 	struct batch deferred;  /* regions whose parent comes later in the file */
 	bool regions_final;     /* the last try of the deferred regions */
 	bool links_needed;      /* people: some rows have guardian_of */

@@ -77,17 +77,20 @@ static void region_parse(const struct imp *im, const struct fields *in, struct b
 	absent(in, r, map, sizeof map / sizeof map[0]);
 }
 
-static enum err region_keyed(struct imp *im, struct batch *b, struct rec *r)
+/* Writes a row whose problems, if any, reject it first. */
+static enum err checked(struct imp *im, struct batch *b, struct rec *r,
+			enum err (*write)(struct imp *, struct batch *, struct rec *))
 {
-	const char *code = V(b, r, RV_CODE);
-	int64_t first;
 	enum err rc;
 
-	if (code && (first = dupset_add(&im->dups, code, r->row)))
-		problem(b, r, "code", "duplicate id \"%s\", first seen at row %lld", code, (long long)first);
 	if (reject_rec(im, b, r, &rc))
 		return rc;
-	return region_write(im, b, r);
+	return write(im, b, r);
+}
+
+static enum err region_checked(struct imp *im, struct batch *b, struct rec *r)
+{
+	return checked(im, b, r, region_write);
 }
 
 /* Regions whose parent came later in the file get more tries, until a
@@ -116,8 +119,8 @@ static enum err region_finish(struct imp *im)
 	return rc;
 }
 
-const struct kind kind_regions = {"regions", "regions", region_cols, region_parse, region_keyed, region_finish,
-				  NULL};
+const struct kind kind_regions = {"regions", "regions", region_cols, region_parse, region_checked, region_finish,
+				  NULL, "code", RV_CODE};
 
 /* ---- schools ----------------------------------------------------------- */
 
@@ -179,26 +182,13 @@ static void school_parse(const struct imp *im, const struct fields *in, struct b
 	absent(in, r, map, sizeof map / sizeof map[0]);
 }
 
-static enum err keyed(struct imp *im, struct batch *b, struct rec *r, int v, const char *col,
-		      enum err (*write)(struct imp *, struct batch *, struct rec *))
+static enum err school_checked(struct imp *im, struct batch *b, struct rec *r)
 {
-	const char *id = V(b, r, v);
-	int64_t first;
-	enum err rc;
-
-	if (id && (first = dupset_add(&im->dups, id, r->row)))
-		problem(b, r, col, "duplicate id \"%s\", first seen at row %lld", id, (long long)first);
-	if (reject_rec(im, b, r, &rc))
-		return rc;
-	return write(im, b, r);
+	return checked(im, b, r, school_write);
 }
 
-static enum err school_keyed(struct imp *im, struct batch *b, struct rec *r)
-{
-	return keyed(im, b, r, SV_CODE, "code", school_write);
-}
-
-const struct kind kind_schools = {"schools", "schools", school_cols, school_parse, school_keyed, NULL, NULL};
+const struct kind kind_schools = {"schools", "schools", school_cols, school_parse, school_checked, NULL, NULL,
+				  "code", SV_CODE};
 
 /* ---- people ------------------------------------------------------------ */
 
@@ -245,12 +235,13 @@ static void person_parse(const struct imp *im, const struct fields *in, struct b
 	absent(in, r, map, sizeof map / sizeof map[0]);
 }
 
-static enum err person_keyed(struct imp *im, struct batch *b, struct rec *r)
+static enum err person_checked(struct imp *im, struct batch *b, struct rec *r)
 {
-	return keyed(im, b, r, PV_ID, "id", person_write);
+	return checked(im, b, r, person_write);
 }
 
-const struct kind kind_people = {"people", "people", person_cols, person_parse, person_keyed, NULL, "people"};
+const struct kind kind_people = {"people", "people", person_cols, person_parse, person_checked, NULL, "people",
+				 "id", PV_ID};
 
 /* The second pass over people.csv: a guardian's children may come after
  * the guardian, so links are made once every person is in. */
@@ -271,7 +262,7 @@ static enum err link_write(struct imp *im, struct batch *b, struct rec *r)
 	return person_link(im, r, V(b, r, 0), V(b, r, 1), "guardian_of", false);
 }
 
-const struct kind kind_people_links = {"people", "people", person_cols, link_parse, link_write, NULL, NULL};
+const struct kind kind_people_links = {"people", "people", person_cols, link_parse, link_write, NULL, NULL, NULL, 0};
 
 /* ---- enrolments -------------------------------------------------------- */
 
@@ -308,10 +299,10 @@ static enum err enrol_school(struct imp *im, struct batch *b, struct rec *r)
 	return enrol_write(im, b, r, true);
 }
 
-static enum err enrol_keyed(struct imp *im, struct batch *b, struct rec *r)
+static enum err enrol_checked(struct imp *im, struct batch *b, struct rec *r)
 {
-	return keyed(im, b, r, EV_ID, "id", enrol_school);
+	return checked(im, b, r, enrol_school);
 }
 
-const struct kind kind_enrolments = {"enrolments", "enrolments", enrol_cols, enrol_parse, enrol_keyed, NULL,
-				     "enrolments"};
+const struct kind kind_enrolments = {"enrolments", "enrolments", enrol_cols, enrol_parse, enrol_checked, NULL,
+				     "enrolments", "id", EV_ID};

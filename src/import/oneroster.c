@@ -115,7 +115,7 @@ static enum err session_write(struct imp *im, struct batch *b, struct rec *r)
 }
 
 const struct kind or_sessions = {"academicSessions", "oneroster", session_cols, session_parse, session_write, NULL,
-				NULL};
+				NULL, NULL, 0};
 
 /* ---- orgs -------------------------------------------------------------- */
 
@@ -167,12 +167,9 @@ static void org_parse(const struct imp *im, const struct fields *in, struct batc
 static enum err org_map(struct imp *im, struct batch *b, struct rec *r)
 {
 	const char *sid = V(b, r, XV_SID);
-	int64_t first;
 	struct mval *v;
 	enum err rc;
 
-	if (sid && (first = dupset_add(&im->dups, sid, r->row)))
-		problem(b, r, "sourcedId", "duplicate id \"%s\", first seen at row %lld", sid, (long long)first);
 	if (reject_rec(im, b, r, &rc) || !sid || !V(b, r, RV_CODE))
 		return rc;
 	v = cmap_put(&im->orgs, sid);
@@ -232,9 +229,9 @@ static enum err org_school(struct imp *im, struct batch *b, struct rec *r)
 	return school_write(im, b, &s);
 }
 
-const struct kind or_orgs = {"orgs", "oneroster", org_cols, org_parse, org_map, NULL, NULL};
-static const struct kind or_org_regions = {"orgs", "oneroster", org_cols, org_parse, org_region, NULL, NULL};
-static const struct kind or_org_schools = {"orgs", "oneroster", org_cols, org_parse, org_school, NULL, NULL};
+const struct kind or_orgs = {"orgs", "oneroster", org_cols, org_parse, org_map, NULL, NULL, "sourcedId", XV_SID};
+static const struct kind or_org_regions = {"orgs", "oneroster", org_cols, org_parse, org_region, NULL, NULL, NULL, 0};
+static const struct kind or_org_schools = {"orgs", "oneroster", org_cols, org_parse, org_school, NULL, NULL, NULL, 0};
 
 /* ---- courses and classes ----------------------------------------------- */
 
@@ -265,7 +262,7 @@ static enum err course_write(struct imp *im, struct batch *b, struct rec *r)
 	return OK;
 }
 
-const struct kind or_courses = {"courses", "oneroster", course_cols, course_parse, course_write, NULL, NULL};
+const struct kind or_courses = {"courses", "oneroster", course_cols, course_parse, course_write, NULL, NULL, NULL, 0};
 
 enum { CL_SID, CL_GRADES, CL_COURSE, CL_SCHOOL, CL_TERMS };
 static const struct column class_cols[] = {
@@ -309,7 +306,7 @@ static enum err class_write(struct imp *im, struct batch *b, struct rec *r)
 	return OK;
 }
 
-const struct kind or_classes = {"classes", "oneroster", class_cols, class_parse, class_write, NULL, NULL};
+const struct kind or_classes = {"classes", "oneroster", class_cols, class_parse, class_write, NULL, NULL, NULL, 0};
 
 /* ---- roles (1.2) ------------------------------------------------------- */
 
@@ -340,7 +337,7 @@ static enum err role_write(struct imp *im, struct batch *b, struct rec *r)
 	return OK;
 }
 
-static const struct kind or_roles = {"roles", "oneroster", role_cols, role_parse, role_write, NULL, NULL};
+static const struct kind or_roles = {"roles", "oneroster", role_cols, role_parse, role_write, NULL, NULL, NULL, 0};
 
 /* ---- users ------------------------------------------------------------- */
 
@@ -366,9 +363,26 @@ static const char *reach_role(const char *role)
 	return NULL;
 }
 
+/* The user's role: from users.csv, or (1.2) roles.csv. */
+static const char *user_role(const struct imp *im, struct batch *b, struct rec *r, const char **orgs)
+{
+	const char *role = V(b, r, XV_TYPE), *id = V(b, r, PV_ID);
+	struct mval *v;
+
+	if (!role && id && (v = cmap_get(&im->roles, id))) {
+		role = v->s1;
+		if (!*orgs)
+			*orgs = v->s2;
+	}
+	return role;
+}
+
+/* A user Reach does not keep (an administrator) is skipped, and so never
+ * counts as a duplicate. */
 static void user_parse(const struct imp *im, const struct fields *in, struct batch *b, struct rec *r)
 {
-	(void)im;
+	const char *orgs = NULL, *role;
+
 	for (int c = US_GIVEN; c <= US_FAMILY; c++)
 		val_required(b, r, user_cols[c].name, in->f[c]);
 	val_required(b, r, "sourcedId", in->f[US_SID]);
@@ -387,7 +401,8 @@ static void user_parse(const struct imp *im, const struct fields *in, struct bat
 		r->absent |= 1u << PV_FATHER;
 	if (!in->has[US_IDENT])
 		r->absent |= 1u << PV_NATIONAL;
-	r->skip = to_be_deleted(in, US_STATUS);
+	role = user_role(im, b, r, &orgs);
+	r->skip = to_be_deleted(in, US_STATUS) || (role && !reach_role(role));
 }
 
 /* The first school among a user's orgs, as a code. */
@@ -413,33 +428,14 @@ static const char *user_school(struct imp *im, const char *orgs)
 	return NULL;
 }
 
-/* The user's role: from users.csv, or (1.2) roles.csv. */
-static const char *user_role(struct imp *im, struct batch *b, struct rec *r, const char **orgs)
-{
-	const char *role = V(b, r, XV_TYPE), *id = V(b, r, PV_ID);
-	struct mval *v;
-
-	if (!role && id && (v = cmap_get(&im->roles, id))) {
-		role = v->s1;
-		if (!*orgs)
-			*orgs = v->s2;
-	}
-	return role;
-}
-
 static enum err user_write(struct imp *im, struct batch *b, struct rec *r)
 {
 	const char *orgs = V(b, r, XV_LIST), *role = user_role(im, b, r, &orgs), *mine = reach_role(role);
 	/* Found before anything is added to the batch's text, which may move
 	 * the values orgs and id point into. */
-	const char *school = user_school(im, orgs), *id = V(b, r, PV_ID);
-	int64_t first;
+	const char *school = user_school(im, orgs);
 	enum err rc;
 
-	if (role && !mine)
-		return OK;  /* not a registry person */
-	if (id && (first = dupset_add(&im->dups, id, r->row)))
-		problem(b, r, "sourcedId", "duplicate id \"%s\", first seen at row %lld", id, (long long)first);
 	if (!role)
 		problem(b, r, "role", "the user has no role (users.csv role, or roles.csv)");
 	if (reject_rec(im, b, r, &rc))
@@ -455,7 +451,8 @@ static enum err user_write(struct imp *im, struct batch *b, struct rec *r)
 	return person_write(im, b, r);
 }
 
-const struct kind or_users = {"users", "oneroster", user_cols, user_parse, user_write, NULL, "people"};
+const struct kind or_users = {"users", "oneroster", user_cols, user_parse, user_write, NULL, "people",
+			      "sourcedId", PV_ID};
 
 /* Guardian links, once every user is in: a guardian's agents are their
  * children; a student's agents are their guardians. */
@@ -469,7 +466,7 @@ static enum err user_links(struct imp *im, struct batch *b, struct rec *r)
 	return person_link(im, r, id, agents, "agentSourcedIds", !strcmp(mine, "learner"));
 }
 
-const struct kind or_users_links = {"users", "oneroster", user_cols, user_parse, user_links, NULL, NULL};
+const struct kind or_users_links = {"users", "oneroster", user_cols, user_parse, user_links, NULL, NULL, NULL, 0};
 
 /* ---- demographics ------------------------------------------------------ */
 
@@ -526,7 +523,7 @@ static enum err demo_write(struct imp *im, struct batch *b, struct rec *r)
 }
 
 const struct kind or_demographics = {"demographics", "oneroster", demo_cols, demo_parse, demo_write, NULL,
-				    NULL};
+				    NULL, NULL, 0};
 
 /* ---- enrollments ------------------------------------------------------- */
 
@@ -535,6 +532,25 @@ static const struct column enr_cols[] = {
 	{"sourcedId", true}, {"classSourcedId", true}, {"schoolSourcedId", false}, {"userSourcedId", true},
 	{"role", true}, {"beginDate", false}, {"endDate", false}, {"status", false}, {NULL, false},
 };
+
+/* The grade, school year and school of the row's class. */
+static void enr_class(const struct imp *im, struct batch *b, struct rec *r)
+{
+	const char *cls = V(b, r, XV_SID);
+	const struct mval *v = cls ? cmap_get(&im->classes, cls) : NULL;
+
+	if (cls && !v)
+		problem(b, r, "classSourcedId", "unknown class \"%s\" (not in classes.csv)", cls);
+	else if (v && !v->s1)
+		problem(b, r, "classSourcedId", "the class \"%s\" has no grade (classes.csv or courses.csv grades)", cls);
+	else if (v && !v->s2)
+		problem(b, r, "classSourcedId", "the class \"%s\" has no school year (its term or its course's)", cls);
+	if (v && v->s1 && v->s2 && v->s3) {
+		val_set(b, r, EV_GRADE, v->s1, strlen(v->s1));
+		val_set(b, r, EV_YEAR, v->s2, strlen(v->s2));
+		val_set(b, r, EV_SCHOOL, v->s3, strlen(v->s3));
+	}
+}
 
 static void enr_parse(const struct imp *im, const struct fields *in, struct batch *b, struct rec *r)
 {
@@ -560,35 +576,16 @@ static void enr_parse(const struct imp *im, const struct fields *in, struct batc
 		r->absent |= 1u << EV_START;
 	if (!in->has[OE_END])
 		r->absent |= 1u << EV_END;
+	enr_class(im, b, r);
 }
 
 static enum err enr_write(struct imp *im, struct batch *b, struct rec *r)
 {
-	const char *cls = V(b, r, XV_SID), *id = V(b, r, EV_ID);
-	struct mval *v = cls ? cmap_get(&im->classes, cls) : NULL;
-	int64_t first;
-
-	/* The duplicate check first: a problem added to the batch's text may
-	 * move the values cls and id point into. */
-	if (id && (first = dupset_add(&im->dups, id, r->row)))
-		problem(b, r, "sourcedId", "duplicate id \"%s\", first seen at row %lld", id, (long long)first);
-	cls = V(b, r, XV_SID);
-	if (cls && !v)
-		problem(b, r, "classSourcedId", "unknown class \"%s\" (not in classes.csv)", cls);
-	else if (v && !v->s1)
-		problem(b, r, "classSourcedId", "the class \"%s\" has no grade (classes.csv or courses.csv grades)", cls);
-	else if (v && !v->s2)
-		problem(b, r, "classSourcedId", "the class \"%s\" has no school year (its term or its course's)", cls);
-	if (v && v->s1 && v->s2 && v->s3) {
-		val_set(b, r, EV_GRADE, v->s1, strlen(v->s1));
-		val_set(b, r, EV_YEAR, v->s2, strlen(v->s2));
-		val_set(b, r, EV_SCHOOL, v->s3, strlen(v->s3));
-	}
 	return enrol_write(im, b, r, false);
 }
 
 const struct kind or_enrollments = {"enrollments", "oneroster", enr_cols, enr_parse, enr_write, NULL,
-				   "enrolments"};
+				   "enrolments", "sourcedId", EV_ID};
 
 /* ---- the whole set ----------------------------------------------------- */
 
@@ -663,7 +660,7 @@ static void manifest(struct imp *im, struct source *src)
 static bool users_have_role(struct imp *im, struct source *src)
 {
 	static const struct column role_only[] = {{"role", true}, {NULL, false}};
-	static const struct kind probe = {"users", "oneroster", role_only, NULL, NULL, NULL, NULL};
+	static const struct kind probe = {"users", "oneroster", role_only, NULL, NULL, NULL, NULL, NULL, 0};
 	struct errinfo keep = im->c->err;
 	bool has = one(im, src, F_USERS, &probe, true, true) == OK;
 

@@ -154,9 +154,9 @@ static struct store_rows enrol_rows = {
 		KE("status", 1) ", " KE("start_date", 2) ", " KE("end_date", 4) ") "
 		"RETURNING ext_id",
 };
-static struct store_rows enrol_new_rows = {
-	.shared = 3, .head = ENROL_HEAD, .row = ENROL_ROW, .tail = ENROL_FROM "RETURNING ext_id",
-};
+/* An initial load returns nothing: every row whose learner is found is
+ * written, so a statement that wrote them all needs no list of them. */
+static struct store_rows enrol_new_rows = {.shared = 3, .head = ENROL_HEAD, .row = ENROL_ROW, .tail = ENROL_FROM};
 
 /* A learner enrolled at a school has it as their current school, and its
  * region as theirs when they have none (as the registry's API does). */
@@ -291,6 +291,8 @@ struct pend_shape {
 	int per_row;        /* values of one row */
 	int key;            /* -1, or the value holding the external id when the
 			       statement returns the ext_id of each row written */
+	bool all_or_found;  /* returns nothing: a row was written when the
+			       statement wrote them all, or its learner is found */
 	void (*values)(const struct pend_row *w, struct store_val *v);
 	enum err (*after)(struct imp *im, struct pend_row *w);   /* each row, in order (may be NULL) */
 };
@@ -350,6 +352,8 @@ static enum err rows_run(struct imp *im, int first, int n, int64_t *changes)
 			mark(p, first, n, &at, store_text(st, 0));
 	rc = store_done(st);
 	*changes = rc == OK ? store_changes(im->c->store) : 0;
+	for (int i = 0; i < n && sh->all_or_found && *changes == n; i++)
+		p->row[first + i].state = 1;
 	return rc;
 }
 
@@ -438,8 +442,8 @@ static void person_values(const struct pend_row *w, struct store_val *v)
 }
 
 static const struct pend_shape person_shapes[2] = {
-	{&person_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
-	{&person_new_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
+	{&person_rows, PERSON_ROW_VALUES, -1, false, person_values, NULL},
+	{&person_new_rows, PERSON_ROW_VALUES, -1, false, person_values, NULL},
 };
 
 /* Copies a region row aside until its parent has been seen. */
@@ -630,20 +634,20 @@ enum err person_link(struct imp *im, struct rec *r, const char *guardian, const 
 	return OK;
 }
 
-/* Says why an enrolment wrote nothing: no such learner, not a learner,
- * or (OK) nothing changed. */
-static void enrol_why(struct imp *im, struct batch *b, struct rec *r, const char *lid, enum err *rc)
+/* Says why an enrolment may have written nothing: no such learner, not a
+ * learner, or (true) nothing changed. */
+static bool enrol_why(struct imp *im, struct batch *b, struct rec *r, const char *lid, enum err *rc)
 {
 	char role[16] = "";
 	int64_t pid;
 
 	if ((*rc = person_pid(im, lid, &pid, role)) != OK)
-		return;
+		return false;
 	if (!pid)
 		problem(b, r, "learner_id", "unknown learner \"%s\"", lid);
 	else if (strcmp(role, "learner") != 0)
 		problem(b, r, "learner_id", "\"%s\" is a %s, not a learner", lid, role);
-	reject_rec(im, b, r, rc);
+	return !reject_rec(im, b, r, rc);
 }
 
 static void enrol_values(const struct pend_row *w, struct store_val *v)
@@ -663,16 +667,16 @@ static enum err enrol_after(struct imp *im, struct pend_row *w)
 	const char *lid = V(w->b, w->r, EV_LEARNER), *status = V(w->b, w->r, EV_STATUS);
 	enum err rc = OK;
 
-	if (w->state == 0)
-		enrol_why(im, w->b, w->r, lid, &rc);
+	if (w->state == 0 && enrol_why(im, w->b, w->r, lid, &rc) && im->pend.shape->all_or_found)
+		w->state = 1;
 	if (w->state <= 0 || !w->set_school || (status && strcmp(status, "enrolled") != 0))
 		return rc;
 	return store_exec(im->c->store, SQL_LEARNER_SCHOOL, "ititi", w->school, im->now, im->seq, lid, w->region);
 }
 
 static const struct pend_shape enrol_shapes[2] = {
-	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after},
-	{&enrol_new_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after},
+	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, false, enrol_values, enrol_after},
+	{&enrol_new_rows, ENROL_ROW_VALUES, -1, true, enrol_values, enrol_after},
 };
 
 enum err enrol_write(struct imp *im, struct batch *b, struct rec *r, bool set_school)
