@@ -284,11 +284,18 @@ enum err file_import(struct imp *im, const struct kind *k, const char *path, int
 	}
 	im->initial = false;
 	/* Built again at the end of each file: the next file (and the
-	 * second pass over this one) may look rows up by these indexes. */
+	 * second pass over this one) may look rows up by these indexes.
+	 * Outside a strict or dry run, the rows are committed first and
+	 * each index is built in a transaction of its own, so the
+	 * write-ahead log holds one index at a time, not all of them. */
+	if (rc == OK && deferred && !im->one_tx)
+		rc = tx_commit(im);
 	if (rc == OK && deferred && (rc = store_rebuild_indexes(im->c->store)) != OK)
 		ctx_fail(im->c, rc, NULL, "%s: the indexes of %s could not be built again (did another client write "
 			 "a duplicate external id meanwhile?); the store tries again each time it is opened",
 			 im->file, k->table);
+	if (rc == OK && deferred && !im->one_tx)
+		rc = tx_begin(im);
 	if (rc == OK && k->finish)
 		rc = k->finish(im);
 	im->progress_base += p.rows;

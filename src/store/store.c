@@ -563,7 +563,7 @@ static const char SQL_DEFERRED[] =
 static const char SQL_DEFERRED_ANY[] = "SELECT COUNT(*) FROM deferred_indexes";
 static const char SQL_HAS_OBJECT[] = "SELECT COUNT(*) FROM sqlite_master WHERE type = ?1 AND name = ?2";
 static const char SQL_REFILL[] = "SELECT refill FROM derived_triggers WHERE tbl = ?1 LIMIT 1";
-static const char SQL_FORGET[] = "DELETE FROM deferred_indexes";
+static const char SQL_FORGET[] = "DELETE FROM deferred_indexes WHERE name = ?1";
 
 /* Takes the deferral lock, unless another connection holds it. */
 static bool bulk_lock(struct store *s)
@@ -694,34 +694,57 @@ static enum err refill(struct store *s, const char *table)
 	return rc;
 }
 
+/* Builds a recorded object again, unless it is there already (built by
+ * someone else), and forgets it; *built says whether it was built. */
+static enum err rebuild_one(struct store *s, const struct def *o, bool *built)
+{
+	int64_t have = 0;
+	enum err rc;
+
+	*built = false;
+	if ((rc = store_int1(s, &have, SQL_HAS_OBJECT, "tt", o->type, o->name)) != OK)
+		return rc;
+	/* The text is the object's own, as the schema had it before the drop. */
+	if (!have && (rc = exec_script(s, o->sql)) == OK)
+		*built = true;
+	return rc == OK ? store_exec(s, SQL_FORGET, "t", o->name) : rc;
+}
+
 enum err store_rebuild_indexes(struct store *s)
 {
-	const char *refill_tbl = NULL;
+	bool own = sqlite3_get_autocommit(s->db);
 	struct defs d;
 	enum err rc;
 
 	if ((rc = read_defs(s, SQL_DEFERRED, NULL, &d)) != OK)
 		goto out;
-	for (int i = 0; i < d.n && rc == OK; i++) {
-		const struct def *o = &d.d[i];
-		int64_t have = 0;
-		/* The text is the object's own, as the schema had it before the
-		 * drop; one already there (built by someone else) stays. */
-		if ((rc = store_int1(s, &have, SQL_HAS_OBJECT, "tt", o->type, o->name)) != OK || have)
-			continue;
-		if ((rc = exec_script(s, o->sql)) != OK || strcmp(o->type, "trigger"))
-			continue;
-		/* What a trigger keeps was not kept while it was away: the
-		 * table's refill computes it afresh, once for the table (the
-		 * triggers come by table). */
-		if (refill_tbl && strcmp(refill_tbl, o->tbl))
-			rc = refill(s, refill_tbl);
-		refill_tbl = o->tbl;
+	/* One step an index, or a table's triggers with their refill (what
+	 * they keep was not kept while they were away: the refill computes
+	 * it afresh, once for the table). */
+	for (int i = 0, j; i < d.n; i = j) {
+		bool trigger = !strcmp(d.d[i].type, "trigger"), built, any = false;
+		enum err step = OK;
+		for (j = i + 1; trigger && j < d.n && !strcmp(d.d[j].type, "trigger") && !strcmp(d.d[j].tbl, d.d[i].tbl);)
+			j++;
+		if (own && (step = store_begin(s)) != OK) {
+			rc = step;
+			break;
+		}
+		for (int k = i; k < j && step == OK; k++) {
+			step = rebuild_one(s, &d.d[k], &built);
+			any = any || built;
+		}
+		if (step == OK && trigger && any)
+			step = refill(s, d.d[i].tbl);
+		if (own && step == OK)
+			step = store_commit(s);
+		if (own && step != OK)
+			store_rollback(s);
+		/* One that cannot be built (a duplicate key) stays recorded;
+		 * the others are built all the same. */
+		if (rc == OK)
+			rc = step;
 	}
-	if (rc == OK && refill_tbl)
-		rc = refill(s, refill_tbl);
-	if (rc == OK)
-		rc = store_exec(s, SQL_FORGET, "");
 out:
 	defs_free(&d);
 	return rc;
@@ -742,12 +765,7 @@ enum err store_recover_indexes(struct store *s)
 	log_msg(LOG_WARN, NULL, "store: building %lld indexes a bulk load left deferred", (long long)n);
 	if (!s->bulk)
 		exec_script(s, "PRAGMA threads = 1");
-	if ((rc = store_begin(s)) == OK) {
-		if ((rc = store_rebuild_indexes(s)) == OK)
-			rc = store_commit(s);
-		if (rc != OK)
-			store_rollback(s);
-	}
+	rc = store_rebuild_indexes(s);
 	if (!s->bulk)
 		exec_script(s, "PRAGMA threads = 0");
 	if (!mine)

@@ -148,13 +148,16 @@ enum err store_query_rows(struct store *s, struct stmt **out, struct store_rows 
  * derived_triggers (they keep derived data, such as school_grades) are
  * deferred the same way; *n counts them too.
  *
- * store_rebuild_indexes, in the caller's write transaction too, builds
- * every recorded index again, then every recorded trigger, runs the
- * refill derived_triggers gives for each table whose triggers it built
- * (once a table), and forgets them. store_recover_indexes does
- * it in a transaction of its own for indexes a load left behind (it was
- * killed, or failed), unless a live connection is still deferring them;
- * store_open calls it after migrating. Both return ERR_EXISTS when a
+ * store_rebuild_indexes builds every recorded index again, then every
+ * recorded trigger, runs the refill derived_triggers gives for each table
+ * whose triggers it built (once a table), and forgets them: in the
+ * caller's write transaction when there is one, else in a transaction an
+ * index (and one for a table's triggers with their refill), so the
+ * write-ahead log is checkpointed between them instead of growing by
+ * every index at once (at tens of millions of rows each page read would
+ * search gigabytes of log). store_recover_indexes does it for indexes a
+ * load left behind (it was killed, or failed), unless a live connection
+ * is still deferring them; store_open calls it after migrating. Both return ERR_EXISTS when a
  * unique index meets two equal keys (another client wrote one while it
  * was away), ERR_STORE when an index cannot be built for another reason;
  * the record stays, to be tried again.
