@@ -145,6 +145,9 @@ struct kind {
 	const char *name;               /* "people", "oneroster users" */
 	const char *action;             /* the imports.kind and audit name part */
 	const struct column *cols;      /* NULL-name terminated */
+	/* On the parser thread: reads only what earlier files filled
+	 * (im->roles, im->classes, the calendar), never a map the writer
+	 * changes during this file (im->orgs, im->schools, im->regions). */
 	void (*parse)(const struct imp *im, const struct fields *in, struct batch *b, struct rec *r);
 	enum err (*write)(struct imp *im, struct batch *b, struct rec *r);
 	enum err (*finish)(struct imp *im);   /* after the last row (may be NULL) */

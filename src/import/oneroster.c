@@ -274,6 +274,7 @@ static void class_parse(const struct imp *im, const struct fields *in, struct ba
 {
 	(void)im;
 	val_required(b, r, "sourcedId", in->f[CL_SID]);
+	val_required(b, r, "schoolSourcedId", in->f[CL_SCHOOL]);
 	copy(b, r, XV_SID, in->f[CL_SID]);
 	val_grade(b, r, EV_GRADE, "grades", first_item(in->f[CL_GRADES]));
 	copy(b, r, XV_TYPE, in->f[CL_COURSE]);
@@ -545,6 +546,8 @@ static void enr_class(const struct imp *im, struct batch *b, struct rec *r)
 		problem(b, r, "classSourcedId", "the class \"%s\" has no grade (classes.csv or courses.csv grades)", cls);
 	else if (v && !v->s2)
 		problem(b, r, "classSourcedId", "the class \"%s\" has no school year (its term or its course's)", cls);
+	else if (v && !v->s3)
+		problem(b, r, "classSourcedId", "the class \"%s\" has no school", cls);
 	if (v && v->s1 && v->s2 && v->s3) {
 		val_set(b, r, EV_GRADE, v->s1, strlen(v->s1));
 		val_set(b, r, EV_YEAR, v->s2, strlen(v->s2));

@@ -130,7 +130,8 @@ static const char SQL_LINK[] =
 	"ON CONFLICT (learner_pid, guardian_pid) DO NOTHING";
 
 /* The learner is found by the insert itself (one join for the rows):
- * the rows written come back, and for the others a second look tells
+ * the rows written come back (in an initial load, only their number:
+ * see enrol_new_rows), and for the others a second look tells
  * "unchanged" from "no such learner". */
 static const char ENROL_HEAD[] =
 	"INSERT INTO enrolments (id, ext_id, learner_pid, school_sid, grade, school_year, status, start_date, "
@@ -635,7 +636,8 @@ enum err person_link(struct imp *im, struct rec *r, const char *guardian, const 
 }
 
 /* Says why an enrolment may have written nothing: no such learner, not a
- * learner, or (true) nothing changed. */
+ * learner, or (true) the learner is there, so nothing changed (or, in an
+ * initial load, which returns no rows, the row was written). */
 static bool enrol_why(struct imp *im, struct batch *b, struct rec *r, const char *lid, enum err *rc)
 {
 	char role[16] = "";

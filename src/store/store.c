@@ -436,20 +436,17 @@ enum err store_seq_next(struct store *s, int64_t *out)
  * storage is in files, so an index build sorts in runs of a bounded size
  * (store_rebuild_indexes).
  */
-static const char *const CACHE_SIZE[2] = {"PRAGMA cache_size = -2000", "PRAGMA cache_size = -65536"};
-
 void store_bulk(struct store *s, bool on)
 {
-	static const char *const sql[2][5] = {
-		{"PRAGMA foreign_keys = ON", "PRAGMA ignore_check_constraints = OFF", "PRAGMA temp_store = MEMORY",
-		 "PRAGMA wal_autocheckpoint = 1000", "PRAGMA threads = 0"},
-		{"PRAGMA foreign_keys = OFF", "PRAGMA ignore_check_constraints = ON", "PRAGMA temp_store = FILE",
-		 "PRAGMA wal_autocheckpoint = 16384", "PRAGMA threads = 1"},
+	static const char *const sql[2][6] = {
+		{"PRAGMA foreign_keys = ON", "PRAGMA ignore_check_constraints = OFF", "PRAGMA cache_size = -2000",
+		 "PRAGMA wal_autocheckpoint = 1000", "PRAGMA threads = 0", "PRAGMA temp_store = MEMORY"},
+		{"PRAGMA foreign_keys = OFF", "PRAGMA ignore_check_constraints = ON", "PRAGMA cache_size = -65536",
+		 "PRAGMA wal_autocheckpoint = 16384", "PRAGMA threads = 1", "PRAGMA temp_store = FILE"},
 	};
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		exec_script(s, sql[on][i]);
-	exec_script(s, CACHE_SIZE[on]);
 	s->bulk = on;
 	if (!on)
 		bulk_unlock(s);
@@ -718,6 +715,8 @@ static enum err rebuild_one(struct store *s, const struct def *o, bool *built)
 enum err store_rebuild_indexes(struct store *s)
 {
 	bool own = sqlite3_get_autocommit(s->db);
+	int64_t cache = 0;
+	char pragma[64];
 	struct defs d;
 	enum err rc;
 
@@ -731,7 +730,7 @@ enum err store_rebuild_indexes(struct store *s)
 	 * faster than one big run (they fit the processor's caches). Bulk
 	 * mode has temporary files already; changing it needs no
 	 * transaction open. */
-	if (!d.n)
+	if (!d.n || (rc = store_int1(s, &cache, "PRAGMA cache_size", "")) != OK)
 		goto out;
 	exec_script(s, "PRAGMA cache_size = -8192");
 	if (own && !s->bulk)
@@ -742,10 +741,11 @@ enum err store_rebuild_indexes(struct store *s)
 	for (int i = 0, j; i < d.n; i = j) {
 		bool trigger = !strcmp(d.d[i].type, "trigger"), built, any = false;
 		enum err step = OK;
-		for (j = i + 1; trigger && j < d.n && !strcmp(d.d[j].type, "trigger") && !strcmp(d.d[j].tbl, d.d[i].tbl);)
+		for (j = i + 1; trigger && j < d.n && !strcmp(d.d[j].type, "trigger") &&
+				!strcmp(d.d[j].tbl, d.d[i].tbl);)
 			j++;
 		if (own && (step = store_begin(s)) != OK) {
-			rc = step;
+			rc = rc == OK ? step : rc;
 			break;
 		}
 		for (int k = i; k < j && step == OK; k++) {
@@ -759,11 +759,16 @@ enum err store_rebuild_indexes(struct store *s)
 		if (own && step != OK)
 			store_rollback(s);
 		/* One that cannot be built (a duplicate key) stays recorded;
-		 * the others are built all the same. */
+		 * the others are built all the same, unless the caller's
+		 * transaction holds them all (it is rolled back, and SQLite
+		 * may have ended it already). */
 		if (rc == OK)
 			rc = step;
+		if (!own && rc != OK)
+			break;
 	}
-	exec_script(s, CACHE_SIZE[s->bulk]);
+	snprintf(pragma, sizeof pragma, "PRAGMA cache_size = %lld", (long long)cache);
+	exec_script(s, pragma);
 	if (own && !s->bulk)
 		exec_script(s, "PRAGMA temp_store = MEMORY");
 out:

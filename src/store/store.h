@@ -155,7 +155,10 @@ enum err store_query_rows(struct store *s, struct stmt **out, struct store_rows 
  * index (and one for a table's triggers with their refill), so the
  * write-ahead log is checkpointed between them instead of growing by
  * every index at once (at tens of millions of rows each page read would
- * search gigabytes of log). store_recover_indexes does it for indexes a
+ * search gigabytes of log); there, one that cannot be built stays
+ * recorded, the others are built, and the first error is returned. It
+ * sorts in 8 MB runs in temporary files (see store.c), restoring the
+ * page cache's size after. store_recover_indexes does it for indexes a
  * load left behind (it was killed, or failed), unless a live connection
  * is still deferring them; store_open calls it after migrating. Both return ERR_EXISTS when a
  * unique index meets two equal keys (another client wrote one while it

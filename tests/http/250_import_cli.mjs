@@ -281,14 +281,20 @@ test('OneRoster: unknown class and user are rejected by name; a zip that is not 
   mkdirSync(dir);
   writeFileSync(join(dir, 'users.csv'), 'sourcedId,role,givenName,familyName,orgSourcedIds\n' +
     'u1,student,Ali,Ahmadi,S1001\nu2,teacher,Sara,Ahmadi,NOPE\nu3,administrator,Boss,Ahmadi,S1001\n');
+  // A class without a school is refused, and so is its enrolment (it
+  // used to crash the import).
+  writeFileSync(join(dir, 'classes.csv'), 'sourcedId,grades,schoolSourcedId,termSourcedIds\n' +
+    'c-noschool,05,,\n');
   writeFileSync(join(dir, 'enrollments.csv'), 'sourcedId,classSourcedId,userSourcedId,role\n' +
-    'e1,c-missing,u1,student\n');
+    'e1,c-missing,u1,student\ne2,c-noschool,u1,student\n');
   const rep = join(work, 'or-bad.report.csv');
   let r = reach(d, ['import', 'oneroster', dir, '--report', rep]);
   assert.equal(r.status, 3, r.stderr);
   const rows = report(rep);
   assert.ok(rows.some(l => /^users\.csv,2,orgSourcedIds,/.test(l)), rows.join('\n'));
   assert.ok(rows.some(l => /^enrollments\.csv,1,classSourcedId,"unknown class ""c-missing""/.test(l)), rows.join('\n'));
+  assert.ok(rows.some(l => /^classes\.csv,1,schoolSourcedId,/.test(l)), rows.join('\n'));
+  assert.ok(rows.some(l => /^enrollments\.csv,2,classSourcedId,"unknown class ""c-noschool""/.test(l)), rows.join('\n'));
   assert.equal(sql(d, 'select group_concat(ext_id) from people'), 'u1');
   writeFileSync(join(work, 'not.zip'), 'hello');
   r = reach(d, ['import', 'oneroster', join(work, 'not.zip')]);
