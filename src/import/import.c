@@ -258,9 +258,10 @@ enum err import_run(struct ctx *c, const char *kind, const char *path, const str
 	 * again when the rebuild has just failed on a duplicate, which
 	 * would fail the same way. */
 	if ((rc = store_recover_indexes(c->store)) != OK)
-		ctx_fail(c, rc, "ext_id", "an earlier import left indexes to build again, and they cannot be %s",
-			 rc == ERR_EXISTS ? "(two rows share an external id: remove one, then import again)"
-					  : "(see the log)");
+		ctx_fail(c, rc, rc == ERR_EXISTS ? "ext_id" : NULL,
+			 "an earlier import left indexes to build again, and they cannot be built: %s",
+			 rc == ERR_EXISTS ? "two rows of a table share an external id (remove one, then import again)"
+					  : "see the log");
 	else if ((rc = maps_load(&im)) == OK)
 		rc = run_files(&im, kind, path);
 	rc = settle(&im, rc);

@@ -197,34 +197,47 @@ static const char *param(json_t *params, const char *name)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-void import_job_abandoned(struct ctx *c, const char *job_id, json_t *params, const char *why)
+/* The job's import options (mode, calendar, file name). */
+static struct import_opts job_opts(json_t *params)
 {
-	const char *path = param(params, "path"), *id = param(params, "import_id"), *mode = param(params, "mode");
-	bool one_tx = mode && (!strcmp(mode, "strict") || !strcmp(mode, "dry_run"));
+	const char *mode = param(params, "mode");
+
+	return (struct import_opts){.dry_run = mode && !strcmp(mode, "dry_run"),
+				    .strict = mode && !strcmp(mode, "strict"), .calendar = param(params, "calendar"),
+				    .name = param(params, "name"), .import_id = param(params, "import_id")};
+}
+
+enum err import_job_abandoned(struct ctx *c, const char *job_id, json_t *params, const char *why)
+{
+	struct import_opts o = job_opts(params);
+	const char *path = param(params, "path");
+	enum err rc = OK;
 
 	(void)job_id;
-	if (id)
-		import_fail(c, id, arena_printf(c->arena, "%s; %s", why, one_tx ?
-						 "nothing was written: upload the file again to import it" :
-						 "the rows written before stay: upload the file again to complete the "
-						 "import (it will not write them twice)"));
+	if (o.import_id)
+		rc = import_fail(c, o.import_id, arena_printf(c->arena, "%s; %s", why, o.strict || o.dry_run ?
+				 "nothing was written: upload the file again to import it" :
+				 "the rows written before stay: upload the file again to complete the import (it "
+				 "will not write them twice)"));
+	/* Gone even if the recovery is rolled back (and tried again): the
+	 * job will not run again. */
 	if (path)
 		unlink(path);
+	return rc;
 }
 
 enum err import_job(struct ctx *c, struct job_run *run, json_t *params, struct buf *result)
 {
-	const char *mode = param(params, "mode"), *path = param(params, "path"), *kind = param(params, "kind");
-	const char *id = param(params, "import_id");
-	struct import_opts o = {.dry_run = mode && !strcmp(mode, "dry_run"), .strict = mode && !strcmp(mode, "strict"),
-				.calendar = param(params, "calendar"), .name = param(params, "name"), .import_id = id,
-				.progress = job_progress, .arg = run};
+	const char *path = param(params, "path"), *kind = param(params, "kind"), *id = param(params, "import_id");
+	struct import_opts o = job_opts(params);
 	struct import_result res;
 	struct jw w;
 	enum err rc;
 
 	if (!path || !kind || !id)
 		return ctx_fail(c, ERR_INVALID, NULL, "the job's parameters are incomplete");
+	o.progress = job_progress;
+	o.arg = run;
 	rc = import_run(c, kind, path, &o, &res);
 	unlink(path);
 	if (rc != OK) {

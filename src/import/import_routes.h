@@ -30,6 +30,6 @@ int import_page_upload(struct req *r);
 enum err import_job(struct ctx *c, struct job_run *run, json_t *params, struct buf *result);
 /* An import job that will not run again: its run fails, saying why, and
  * its uploaded file goes. */
-void import_job_abandoned(struct ctx *c, const char *job_id, json_t *params, const char *why);
+enum err import_job_abandoned(struct ctx *c, const char *job_id, json_t *params, const char *why);
 
 #endif

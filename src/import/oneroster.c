@@ -364,25 +364,13 @@ static const char *reach_role(const char *role)
 	return NULL;
 }
 
-/* The user's role: from users.csv, or (1.2) roles.csv. */
-static const char *user_role(const struct imp *im, struct batch *b, struct rec *r, const char **orgs)
-{
-	const char *role = V(b, r, XV_TYPE), *id = V(b, r, PV_ID);
-	struct mval *v;
-
-	if (!role && id && (v = cmap_get(&im->roles, id))) {
-		role = v->s1;
-		if (!*orgs)
-			*orgs = v->s2;
-	}
-	return role;
-}
-
-/* A user Reach does not keep (an administrator) is skipped, and so never
- * counts as a duplicate. */
+/* The user's role, as Reach's, goes to PV_ROLE: from users.csv, or (1.2)
+ * roles.csv, which may give the orgs too. A user Reach does not keep (an
+ * administrator) is skipped, and so never counts as a duplicate. */
 static void user_parse(const struct imp *im, const struct fields *in, struct batch *b, struct rec *r)
 {
-	const char *orgs = NULL, *role;
+	const char *role, *id, *mine;
+	const struct mval *v;
 
 	for (int c = US_GIVEN; c <= US_FAMILY; c++)
 		val_required(b, r, user_cols[c].name, in->f[c]);
@@ -402,8 +390,16 @@ static void user_parse(const struct imp *im, const struct fields *in, struct bat
 		r->absent |= 1u << PV_FATHER;
 	if (!in->has[US_IDENT])
 		r->absent |= 1u << PV_NATIONAL;
-	role = user_role(im, b, r, &orgs);
-	r->skip = to_be_deleted(in, US_STATUS) || (role && !reach_role(role));
+	role = V(b, r, XV_TYPE);
+	id = V(b, r, PV_ID);
+	if (!role && id && (v = cmap_get(&im->roles, id))) {
+		role = v->s1;
+		if (!V(b, r, XV_LIST) && v->s2)
+			val_set(b, r, XV_LIST, v->s2, strlen(v->s2));
+	}
+	if ((mine = reach_role(role)))
+		val_set(b, r, PV_ROLE, mine, strlen(mine));
+	r->skip = to_be_deleted(in, US_STATUS) || (role && !mine);
 }
 
 /* The first school among a user's orgs, as a code. */
@@ -431,17 +427,15 @@ static const char *user_school(struct imp *im, const char *orgs)
 
 static enum err user_write(struct imp *im, struct batch *b, struct rec *r)
 {
-	const char *orgs = V(b, r, XV_LIST), *role = user_role(im, b, r, &orgs), *mine = reach_role(role);
 	/* Found before anything is added to the batch's text, which may move
-	 * the values orgs and id point into. */
-	const char *school = user_school(im, orgs);
+	 * the values orgs and role point into. */
+	const char *school = user_school(im, V(b, r, XV_LIST)), *mine = V(b, r, PV_ROLE);
 	enum err rc;
 
-	if (!role)
+	if (!mine)
 		problem(b, r, "role", "the user has no role (users.csv role, or roles.csv)");
 	if (reject_rec(im, b, r, &rc))
 		return rc;
-	val_set(b, r, PV_ROLE, mine, strlen(mine));
 	/* A user's school is the first school among their orgs (OneRoster's
 	 * own answer to "where is this person now"; enrollments do not move
 	 * it, so the two files never pull it two ways). */
@@ -459,8 +453,7 @@ const struct kind or_users = {"users", "oneroster", user_cols, user_parse, user_
  * children; a student's agents are their guardians. */
 static enum err user_links(struct imp *im, struct batch *b, struct rec *r)
 {
-	const char *orgs = NULL, *role = user_role(im, b, r, &orgs), *mine = reach_role(role);
-	const char *agents = V(b, r, PV_GUARDIAN_OF), *id = V(b, r, PV_ID);
+	const char *mine = V(b, r, PV_ROLE), *agents = V(b, r, PV_GUARDIAN_OF), *id = V(b, r, PV_ID);
 
 	if (!agents || !id || !mine || r->nprob || !strcmp(mine, "teacher"))
 		return OK;

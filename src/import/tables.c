@@ -291,9 +291,10 @@ struct pend_shape {
 	struct store_rows *sql;
 	int per_row;        /* values of one row */
 	int key;            /* -1, or the value holding the external id when the
-			       statement returns the ext_id of each row written */
-	bool all_or_found;  /* returns nothing: a row was written when the
-			       statement wrote them all, or its learner is found */
+			       statement returns the ext_id of each row written;
+			       when it returns nothing and there is an after
+			       hook, a row was written if the statement wrote
+			       them all, or if its learner is found */
 	void (*values)(const struct pend_row *w, struct store_val *v);
 	enum err (*after)(struct imp *im, struct pend_row *w);   /* each row, in order (may be NULL) */
 };
@@ -353,7 +354,7 @@ static enum err rows_run(struct imp *im, int first, int n, int64_t *changes)
 			mark(p, first, n, &at, store_text(st, 0));
 	rc = store_done(st);
 	*changes = rc == OK ? store_changes(im->c->store) : 0;
-	for (int i = 0; i < n && sh->all_or_found && *changes == n; i++)
+	for (int i = 0; i < n && sh->key < 0 && sh->after && *changes == n; i++)
 		p->row[first + i].state = 1;
 	return rc;
 }
@@ -443,8 +444,8 @@ static void person_values(const struct pend_row *w, struct store_val *v)
 }
 
 static const struct pend_shape person_shapes[2] = {
-	{&person_rows, PERSON_ROW_VALUES, -1, false, person_values, NULL},
-	{&person_new_rows, PERSON_ROW_VALUES, -1, false, person_values, NULL},
+	{&person_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
+	{&person_new_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
 };
 
 /* Copies a region row aside until its parent has been seen. */
@@ -669,7 +670,7 @@ static enum err enrol_after(struct imp *im, struct pend_row *w)
 	const char *lid = V(w->b, w->r, EV_LEARNER), *status = V(w->b, w->r, EV_STATUS);
 	enum err rc = OK;
 
-	if (w->state == 0 && enrol_why(im, w->b, w->r, lid, &rc) && im->pend.shape->all_or_found)
+	if (w->state == 0 && enrol_why(im, w->b, w->r, lid, &rc) && im->pend.shape->key < 0)
 		w->state = 1;
 	if (w->state <= 0 || !w->set_school || (status && strcmp(status, "enrolled") != 0))
 		return rc;
@@ -677,8 +678,8 @@ static enum err enrol_after(struct imp *im, struct pend_row *w)
 }
 
 static const struct pend_shape enrol_shapes[2] = {
-	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, false, enrol_values, enrol_after},
-	{&enrol_new_rows, ENROL_ROW_VALUES, -1, true, enrol_values, enrol_after},
+	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after},
+	{&enrol_new_rows, ENROL_ROW_VALUES, -1, enrol_values, enrol_after},
 };
 
 enum err enrol_write(struct imp *im, struct batch *b, struct rec *r, bool set_school)

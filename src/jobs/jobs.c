@@ -163,6 +163,14 @@ static bool finish(struct ctx *c, const char *id, enum err rc, const char *resul
 	return ok;
 }
 
+/* The kind called name, or the list's end (its name NULL). */
+static const struct job_kind *kind_named(const struct job_kind *kinds, const char *name)
+{
+	while (kinds->name && strcmp(kinds->name, name) != 0)
+		kinds++;
+	return kinds;
+}
+
 /* Claims the oldest queued job and runs it in c's thread. */
 static bool run_one(struct ctx *c, const struct job_kind *kinds, bool *ok)
 {
@@ -194,8 +202,7 @@ static bool run_one(struct ctx *c, const struct job_kind *kinds, bool *ok)
 	if (started_by[0] && auth_user_get(c, started_by, &starter) == OK)
 		c->user = &starter;
 	err_clear(&c->err);
-	for (k = kinds; k->name && strcmp(k->name, kind) != 0; k++)
-		;
+	k = kind_named(kinds, kind);
 	buf_init(&result, BUF_MAX_DEFAULT);
 	if (!k->name)
 		rc = ctx_fail(c, ERR_INVALID, NULL, "no worker knows jobs of kind '%s'", kind);
@@ -206,12 +213,6 @@ static bool run_one(struct ctx *c, const struct job_kind *kinds, bool *ok)
 	json_decref(params);
 	c->user = NULL;
 	return true;
-}
-
-bool jobs_run_one(struct ctx *c, const struct job_kind *kinds)
-{
-	bool ok;
-	return run_one(c, kinds, &ok);
 }
 
 static bool ours(struct jobs *j);
@@ -281,9 +282,7 @@ static bool recover(struct jobs *j)
 	if ((rc = store_done(st)) != OK || (rc = store_query(c.store, &st, SQL_JOB_ABANDON, "tit", now, seq, msg)) != OK)
 		goto out;
 	while (store_next(st)) {
-		const struct job_kind *k = j->kinds;
-		while (k->name && strcmp(k->name, store_text(st, 1)) != 0)
-			k++;
+		const struct job_kind *k = kind_named(j->kinds, store_text(st, 1));
 		log_msg(LOG_WARN, store_text(st, 0), "job %s: failed (%s)", store_text(st, 1), msg);
 		if (!k->abandoned)
 			continue;
@@ -293,12 +292,13 @@ static bool recover(struct jobs *j)
 	}
 	if ((rc = store_done(st)) != OK)
 		goto out;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && rc == OK; i++) {
 		if (!gone[i].params)
 			gone[i].params = json_object();
-		gone[i].k->abandoned(&c, gone[i].id, gone[i].params, msg);
+		rc = gone[i].k->abandoned(&c, gone[i].id, gone[i].params, msg);
 	}
-	rc = store_commit(c.store);
+	if (rc == OK)
+		rc = store_commit(c.store);
 out:
 	if (rc != OK) {
 		if (c.store)

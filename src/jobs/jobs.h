@@ -42,8 +42,9 @@ struct job_kind {
 	job_fn fn;
 	/* A job of this kind that will not run again (the server stopped
 	 * under it as often as a job may be tried): tidies what it left, in
-	 * the caller's transaction. May be NULL. */
-	void (*abandoned)(struct ctx *c, const char *id, json_t *params, const char *why);
+	 * the caller's transaction, which its failure rolls back. May be
+	 * NULL. */
+	enum err (*abandoned)(struct ctx *c, const char *id, json_t *params, const char *why);
 };
 
 struct jobs;
@@ -68,10 +69,6 @@ enum err jobs_get(struct ctx *c, const char *id, struct job *out);
 
 /* Reports progress; written to the store at most every few hundred ms. */
 void jobs_progress(struct job_run *run, int64_t done, int64_t total, const char *message);
-
-/* Runs one queued job now in this thread, if there is one: true when a
- * job ran. For commands and tests. */
-bool jobs_run_one(struct ctx *c, const struct job_kind *kinds);
 
 /* Called with each finished job (for metrics); may be NULL. */
 void jobs_on_finish(struct jobs *j, void (*fn)(void *arg, bool ok), void *arg);

@@ -144,7 +144,7 @@ static uint64_t part_hash(const struct lk_schema *s, const struct lk_side *d, co
 			return nh[p->x == LK_X_SKELETON];
 	}
 	t = part_text(s, d, r, p, p->field, &n);
-	return n ? lk_hash(t, n, 0) | 1 : 0;
+	return lk_text_hash(t, n);
 }
 
 /* The key of a rule from its parts' hashes h[at[k]]; 0 when a part is

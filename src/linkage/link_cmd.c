@@ -387,6 +387,10 @@ static bool write_text(struct run *r, const char *name, const struct buf *b)
 {
 	struct out o;
 
+	if (b->err != OK) {
+		fprintf(stderr, "reach: link: %s could not be made in full (%s)\n", name, err_name(b->err));
+		return false;
+	}
 	if (!out_open(r, &o, name))
 		return false;
 	fwrite(b->p, 1, b->len, o.f);

@@ -38,6 +38,12 @@ void lk_map_free(struct lk_map *m);
 
 /* A 64-bit hash of n bytes, seeded. */
 uint64_t lk_hash(const void *p, size_t n, uint64_t seed);
+/* The hash blocking keys are made of: a text's lk_hash with its low bit
+ * set, 0 for empty text (the cached name hashes and the text agree). */
+static inline uint64_t lk_text_hash(const char *t, size_t n)
+{
+	return n ? lk_hash(t, n, 0) | 1 : 0;
+}
 
 /* One block of a rule: register rows ridx[r0 .. r0+nr), enrolment rows
  * eidx[e0 .. e0+ne) of that rule's sorted orders. */

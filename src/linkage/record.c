@@ -336,12 +336,6 @@ static bool ascii(const char *v, size_t n)
 	return true;
 }
 
-/* The hash blocking makes of a form's text (block.c, part_hash). */
-static uint64_t form_hash(const char *v, size_t n)
-{
-	return n ? lk_hash(v, n, 0) | 1 : 0;
-}
-
 static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *memo, struct buf *t,
 		       struct lk_rec *r, struct lk_hot *hot, uint64_t *nh, size_t base, size_t empty, int f,
 		       const char *v, struct lk_problem **prob, size_t *nprob, int *ndate)
@@ -396,8 +390,8 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 				tail.len[k] = (uint32_t)strlen(form[k]);
 			}
 			lk_hot_name(form[1], form[3], &tail.hot);
-			tail.hash[0] = form_hash(form[1], tail.len[1]);
-			tail.hash[1] = form_hash(form[3], tail.len[3]);
+			tail.hash[0] = lk_text_hash(form[1], tail.len[1]);
+			tail.hash[1] = lk_text_hash(form[3], tail.len[3]);
 			memo_put(memo, h, raw, rn, form, &tail);
 		}
 		if (*form[0]) {
@@ -416,7 +410,7 @@ static void norm_field(const struct lk_schema *s, struct pool *p, struct memo *m
 			}
 			if (nh) {
 				nh[0] = tail.hash[0];
-				nh[1] = *form[3] ? tail.hash[1] : 0;
+				nh[1] = tail.hash[1];
 			}
 		}
 		return;
@@ -612,7 +606,7 @@ static void tf_field(const struct lk_schema *s, struct lk_side *const side[2], i
 		for (size_t i = 0; i < side[k]->n; i++) {
 			const uint64_t *nh = lk_name_hashes(s, side[k], i, f);
 			const char *v = nh ? NULL : lk_form(side[k], &side[k]->rec[i], f, LK_FORM_VALUE);
-			uint64_t h = nh ? nh[0] : *v ? lk_hash(v, strlen(v), 0) | 1 : 0;
+			uint64_t h = nh ? nh[0] : lk_text_hash(v, strlen(v));
 			size_t x;
 			slot[k][i] = UINT32_MAX;
 			if (!h)

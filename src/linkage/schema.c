@@ -502,7 +502,8 @@ void lk_schema_write(const struct lk_schema *s, struct buf *out)
 	if (n && (text = buf_space(out, n)) && json_dumpb(root, text, n, flags) == n) {
 		out->len += n;
 		out->p[out->len] = '\0';
-	}
+	} else if (out->err == OK)
+		out->err = ERR_LIMIT;
 	buf_addc(out, '\n');
 	json_decref(root);
 }

@@ -728,11 +728,13 @@ enum err store_rebuild_indexes(struct store *s)
 	 * memory that grows with the table (gigabytes at tens of millions
 	 * of rows). Runs of 8 MB in temporary files keep it flat, and sort
 	 * faster than one big run (they fit the processor's caches). Bulk
-	 * mode has temporary files already; changing it needs no
-	 * transaction open. */
+	 * mode has temporary files and the sorting thread already; changing
+	 * temp_store needs no transaction open. */
 	if (!d.n || (rc = store_int1(s, &cache, "PRAGMA cache_size", "")) != OK)
 		goto out;
 	exec_script(s, "PRAGMA cache_size = -8192");
+	if (!s->bulk)
+		exec_script(s, "PRAGMA threads = 1");
 	if (own && !s->bulk)
 		exec_script(s, "PRAGMA temp_store = FILE");
 	/* One step an index, or a table's triggers with their refill (what
@@ -769,6 +771,8 @@ enum err store_rebuild_indexes(struct store *s)
 	}
 	snprintf(pragma, sizeof pragma, "PRAGMA cache_size = %lld", (long long)cache);
 	exec_script(s, pragma);
+	if (!s->bulk)
+		exec_script(s, "PRAGMA threads = 0");
 	if (own && !s->bulk)
 		exec_script(s, "PRAGMA temp_store = MEMORY");
 out:
@@ -789,11 +793,7 @@ enum err store_recover_indexes(struct store *s)
 	if (!bulk_lock(s))
 		return OK;      /* a live load will build them itself */
 	log_msg(LOG_WARN, NULL, "store: building %lld indexes a bulk load left deferred", (long long)n);
-	if (!s->bulk)
-		exec_script(s, "PRAGMA threads = 1");
 	rc = store_rebuild_indexes(s);
-	if (!s->bulk)
-		exec_script(s, "PRAGMA threads = 0");
 	if (!mine)
 		bulk_unlock(s);
 	return rc;

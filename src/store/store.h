@@ -160,10 +160,10 @@ enum err store_query_rows(struct store *s, struct stmt **out, struct store_rows 
  * sorts in 8 MB runs in temporary files (see store.c), restoring the
  * page cache's size after. store_recover_indexes does it for indexes a
  * load left behind (it was killed, or failed), unless a live connection
- * is still deferring them; store_open calls it after migrating. Both return ERR_EXISTS when a
- * unique index meets two equal keys (another client wrote one while it
- * was away), ERR_STORE when an index cannot be built for another reason;
- * the record stays, to be tried again.
+ * is still deferring them; store_open calls it after migrating. Both
+ * return ERR_EXISTS when a unique index meets two equal keys (another
+ * client wrote one while it was away), ERR_STORE when an index cannot be
+ * built for another reason; the record stays, to be tried again.
  */
 enum err store_defer_indexes(struct store *s, const char *table, int *n);
 enum err store_rebuild_indexes(struct store *s);

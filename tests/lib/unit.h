@@ -15,16 +15,6 @@
 
 /* Makes a fresh directory under /tmp; the caller owns the string and
  * gives it back to unit_remove_dir. NULL when none can be made. */
-/* Rows where the kept counts of a school's learners by grade
- * (school_grades) and the enrolments differ, either way, or a count fell
- * below 0: a query whose first column must be 0. */
-#define UNIT_SQL_GRADES_OFF \
-	"SELECT count(*) FROM (SELECT * FROM (SELECT school_sid, grade, learners FROM school_grades WHERE learners > 0 " \
-	"EXCEPT SELECT school_sid, grade, count(*) FROM enrolments WHERE status = 'enrolled' GROUP BY 1, 2) " \
-	"UNION ALL SELECT * FROM (SELECT school_sid, grade, count(*) FROM enrolments WHERE status = 'enrolled' " \
-	"GROUP BY 1, 2 EXCEPT SELECT school_sid, grade, learners FROM school_grades) " \
-	"UNION ALL SELECT school_sid, grade, learners FROM school_grades WHERE learners < 0)"
-
 static inline char *unit_temp_dir(void)
 {
 	char *d = strdup("/tmp/reach-unit-XXXXXX");
@@ -35,6 +25,16 @@ static inline char *unit_temp_dir(void)
 	}
 	return d;
 }
+
+/* Rows where the kept counts of a school's learners by grade
+ * (school_grades) and the enrolments differ, either way, or a count fell
+ * below 0: a query whose first column must be 0. */
+#define UNIT_SQL_GRADES_OFF \
+	"SELECT count(*) FROM (SELECT * FROM (SELECT school_sid, grade, learners FROM school_grades WHERE learners > 0 " \
+	"EXCEPT SELECT school_sid, grade, count(*) FROM enrolments WHERE status = 'enrolled' GROUP BY 1, 2) " \
+	"UNION ALL SELECT * FROM (SELECT school_sid, grade, count(*) FROM enrolments WHERE status = 'enrolled' " \
+	"GROUP BY 1, 2 EXCEPT SELECT school_sid, grade, learners FROM school_grades) " \
+	"UNION ALL SELECT school_sid, grade, learners FROM school_grades WHERE learners < 0)"
 
 /* Removes dir and the files in it (the tests make no subdirectories),
  * and frees the string. */
