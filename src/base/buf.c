@@ -115,10 +115,12 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	char *dst;
 	int n;
 
+	if (b->err)
+		return;
 	/* Written straight into the room there is; formatted again only
 	 * when it did not fit. */
 	va_copy(ap2, ap);
-	n = b->err || !b->cap ? -1 : vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap2);
+	n = !b->cap ? -1 : vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap2);
 	va_end(ap2);
 	if (n >= 0 && (size_t)n < b->cap - b->len) {
 		if ((size_t)n > b->max - b->len) {
@@ -197,16 +199,12 @@ void buf_html(struct buf *b, const char *s, size_t n)
 	/* Runs without special characters (nearly all text) go in one copy;
 	 * they are looked through eight bytes at a time. */
 	for (;;) {
-		for (;;) {
-			size_t stop;
-			while (n - i >= 8 && !special8(s + i))
-				i += 8;
-			stop = n - i >= 8 ? i + 8 : n;
-			while (i < stop && !special[(unsigned char)s[i]])
-				i++;
-			if (i < stop || i == n)
-				break;
-		}
+		/* special8 is exact: the byte loop stops inside the eight bytes
+		 * it flagged, or runs out the tail. */
+		while (n - i >= 8 && !special8(s + i))
+			i += 8;
+		while (i < n && !special[(unsigned char)s[i]])
+			i++;
 		buf_add(b, s + start, i - start);
 		if (i == n)
 			return;

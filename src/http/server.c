@@ -103,12 +103,13 @@ static bool path_ok(const char *p)
  * made outside a request is freed as usual wherever it is freed.
  */
 static _Thread_local struct arena *json_arena;
+static bool json_tagged;        /* http_json_in_arenas was called */
 
 static void *json_take(size_t n)
 {
 	uint64_t *p;
 
-	if (n > SIZE_MAX - 16)
+	if (n > SIZE_MAX - 32)      /* the tag, and the arena's rounding */
 		return NULL;
 	if (json_arena) {
 		p = arena_alloc_raw(json_arena, n + 16);
@@ -132,6 +133,15 @@ static void json_give(void *v)
 void http_json_in_arenas(void)
 {
 	json_set_alloc_funcs(json_take, json_give);
+	json_tagged = true;
+}
+
+/* Values for this thread's request go to a (NULL: none). Without the
+ * tags (a program that did not ask for them) values are jansson's own,
+ * and http_json_drop frees them. */
+static void json_use(struct arena *a)
+{
+	json_arena = json_tagged ? a : NULL;
 }
 
 void http_json_drop(json_t *v)
@@ -149,7 +159,7 @@ static struct req *req_new(struct http_server *srv, struct MHD_Connection *conn,
 	struct req *r;
 	struct arena *a = arena_new();
 
-	json_arena = a;
+	json_use(a);
 	r = arena_alloc(a, sizeof *r);
 	r->c.arena = a;
 	r->c.app = srv->cfg.app;
@@ -300,7 +310,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	enum MHD_Result res;
 
 	(void)version;
-	json_arena = r ? r->c.arena : NULL;   /* req_new sets it for a new one */
+	json_use(r ? r->c.arena : NULL);   /* req_new sets it for a new one */
 	res = step(cls, conn, url, method, upload, upload_size, con_cls);
 	json_arena = NULL;
 	return res;
@@ -342,8 +352,8 @@ static void done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	atomic_fetch_sub(&srv->m.in_flight, 1);
 	upload_cleanup(r);
-	json_arena = r->c.arena;
-	json_decref(r->in);
+	json_use(r->c.arena);
+	http_json_drop(r->in);
 	buf_release(&r->body);
 	buf_release(&r->out);
 	arena_free(r->c.arena);
