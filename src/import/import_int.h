@@ -190,6 +190,20 @@ struct pending {
 	struct pend_row row[IMPORT_ROWS];
 };
 
+/* Guardian links waiting to be written together (tables.c): each pair by
+ * the two people's external ids, one of them the row's own person and the
+ * other one it lists. */
+struct link_row {
+	int64_t row;                /* the file's row that lists it */
+	const char *col;            /* the column it is listed in */
+	bool listed_learner;        /* the listed person is the learner */
+	char learner[IMPORT_CODE_MAX + 1], guardian[IMPORT_CODE_MAX + 1];
+};
+struct links {
+	int n;
+	struct link_row row[IMPORT_ROWS];
+};
+
 struct imp {
 	struct ctx *c;
 	const struct import_opts *o;
@@ -219,6 +233,7 @@ struct imp {
 	bool links_needed;      /* people: some rows have guardian_of */
 	struct idgen ids;
 	struct pending pend;
+	struct links links;
 	bool initial;           /* the file fills an empty table whose indexes wait
 				   for its end: rows are inserted, not upserted */
 	int64_t links_written;
@@ -255,9 +270,9 @@ enum err reject_unspool(struct imp *im);
 /* Counts a row the store changed. */
 void counted(struct imp *im);
 
-/* Writes the people or enrolments waiting (tables.c): before a commit,
- * and before a batch is given back to the parser. rows_drop forgets them
- * (a rollback). */
+/* Writes the people, enrolments or guardian links waiting (tables.c):
+ * before a commit, and before a batch is given back to the parser.
+ * rows_drop forgets them (a rollback). */
 enum err rows_flush(struct imp *im);
 void rows_drop(struct imp *im);
 
@@ -314,9 +329,14 @@ enum err person_write(struct imp *im, struct batch *b, struct rec *r);
 /* set_school: an "enrolled" enrolment makes the school the learner's
  * current one (native files; OneRoster users name it themselves). */
 enum err enrol_write(struct imp *im, struct batch *b, struct rec *r, bool set_school);
-/* Links a guardian (ext id) to each child in the ';' or ',' list. */
-enum err person_link(struct imp *im, struct rec *r, const char *guardian, const char *children,
-		     const char *col, bool guardian_is_child);
+/* Links the row's own person (ext id), a guardian, to each child in the
+ * ';' or ',' list (or, when own_is_learner, a learner to each guardian
+ * listed): the links
+ * wait and are written IMPORT_ROWS to a statement, and a listed person
+ * who is not in the store is rejected (col). A row whose own person is
+ * not in the store (its row was rejected) links nothing. */
+enum err person_link(struct imp *im, struct rec *r, const char *own, const char *listed, const char *col,
+		     bool own_is_learner);
 /* Finds a person's internal key by external id (0 when there is none). */
 enum err person_pid(struct imp *im, const char *ext_id, int64_t *pid, char role[16]);
 

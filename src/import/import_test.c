@@ -504,6 +504,69 @@ static void test_many_rows(void **state)
 	assert_int_equal(res.rejected, 2);
 }
 
+/* Learners M0…M99, then guardians H0…H49: Hi lists M(2i);M(2i+1), except
+ * H5 (row 106), which lists someone who is not there, H9 (row 110) an id
+ * longer than any, H12 its first child twice, and H20 (row 121), whose own
+ * row is refused (a birth date in the future). */
+static const char FAMILY_HEADER[] = "id,role,given_name,family_name,father_name,sex,birth_date,national_id,"
+				    "region_code,school_code,subjects,digital_skills,has_device,has_internet,guardian_of";
+
+static void family_line(FILE *out, int i, void *arg)
+{
+	int h = i - 100;
+
+	(void)arg;
+	if (i < 100)
+		fprintf(out, "M%d,learner,محمد,کریمی,,m,2016-01-01,,IR-07-03-012,,,,,,\n", i);
+	else if (h == 5)
+		fprintf(out, "H5,guardian,رضا,کریمی,,m,1980,,IR-07-03-012,,,,,,M10;NOPE;M11\n");
+	else if (h == 9)
+		fprintf(out, "H9,guardian,رضا,کریمی,,m,1980,,IR-07-03-012,,,,,,M18;%0200d\n", 9);
+	else if (h == 12)
+		fprintf(out, "H12,guardian,رضا,کریمی,,m,1980,,IR-07-03-012,,,,,,M24;M24\n");
+	else
+		fprintf(out, "H%d,guardian,رضا,کریمی,,m,%s,,IR-07-03-012,,,,,,M%d;M%d\n", h,
+			h == 20 ? "2990" : "1980", 2 * h, 2 * h + 1);
+}
+
+/* Guardian links are written many to a statement; a listed person who is
+ * not there is rejected by row and column, the others of its statement
+ * are linked, and a second load changes nothing. */
+static void test_links(void **state)
+{
+	static const char REJECTS[] =
+		"SELECT count(*) FROM import_rejects WHERE import_uid = (SELECT max(uid) FROM imports) AND "
+		"((row = 106 AND col = 'guardian_of' AND reason = 'unknown person \"NOPE\"') OR "
+		"(row = 110 AND col = 'guardian_of' AND reason LIKE 'an id of 200 bytes (\"00000000000000000000…\"): "
+		"no one''s is longer than 128') OR (row = 121 AND col = 'birth_date'))";
+	struct fx *f = *state;
+	struct import_result res;
+	char *people;
+
+	load_places(f, false);
+	people = write_csv(f, "families.csv", FAMILY_HEADER, 150, family_line, NULL);
+	run_ok(f, "people", people, NULL, &res);
+	assert_int_equal(res.read, 150);
+	assert_int_equal(res.written, 149);
+	assert_int_equal(res.rejected, 3);
+	assert_int_equal(count(f, REJECTS), 3);
+	/* 50 guardians of two children, less H9's and H12's second and H20's two. */
+	assert_int_equal(count(f, "SELECT count(*) FROM guardianships"), 96);
+	assert_int_equal(count(f, "SELECT count(*) FROM guardianships g JOIN people l ON l.pid = g.learner_pid "
+				  "JOIN people p ON p.pid = g.guardian_pid WHERE p.ext_id = 'H5' AND "
+				  "l.ext_id IN ('M10', 'M11')"), 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM guardianships g JOIN people l ON l.pid = g.learner_pid "
+				  "WHERE l.ext_id IN ('M40', 'M41')"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM sqlite_master WHERE name = 'guardianships_guardian'"), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM deferred_indexes"), 0);
+
+	run_ok(f, "people", people, NULL, &res);
+	assert_int_equal(res.written, 0);
+	assert_int_equal(res.rejected, 3);
+	assert_int_equal(count(f, REJECTS), 3);
+	assert_int_equal(count(f, "SELECT count(*) FROM guardianships"), 96);
+}
+
 /* A row the store refuses is rejected alone; the rest of its statement
  * is written. */
 static void test_store_refuses_one_row(void **state)
@@ -579,6 +642,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_persian_digits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_refuses_one_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strict_initial_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_refused, setup, teardown),

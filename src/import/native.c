@@ -262,7 +262,8 @@ static enum err link_write(struct imp *im, struct batch *b, struct rec *r)
 	return person_link(im, r, V(b, r, 0), V(b, r, 1), "guardian_of", false);
 }
 
-const struct kind kind_people_links = {"people", "people", person_cols, link_parse, link_write, NULL, NULL, NULL, 0};
+const struct kind kind_people_links = {"people", "people", person_cols, link_parse, link_write, NULL, "guardianships",
+				       NULL, 0};
 
 /* ---- enrolments -------------------------------------------------------- */
 

@@ -460,7 +460,8 @@ static enum err user_links(struct imp *im, struct batch *b, struct rec *r)
 	return person_link(im, r, id, agents, "agentSourcedIds", !strcmp(mine, "learner"));
 }
 
-const struct kind or_users_links = {"users", "oneroster", user_cols, user_parse, user_links, NULL, NULL, NULL, 0};
+const struct kind or_users_links = {"users", "oneroster", user_cols, user_parse, user_links, NULL, "guardianships",
+				    NULL, 0};
 
 /* ---- demographics ------------------------------------------------------ */
 

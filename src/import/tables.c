@@ -125,9 +125,23 @@ static struct store_rows person_new_rows = {.shared = 3, .head = PERSON_HEAD, .r
 
 static const char SQL_PERSON_PID[] = "SELECT pid, role FROM people WHERE ext_id = ?1";
 
-static const char SQL_LINK[] =
-	"INSERT INTO guardianships (learner_pid, guardian_pid, relation) VALUES (?1, ?2, '') "
-	"ON CONFLICT (learner_pid, guardian_pid) DO NOTHING";
+/* Guardian links, IMPORT_ROWS to a statement: the two people of each
+ * pair (a learner's and a guardian's external ids) are found by a join,
+ * so a pair with either missing writes nothing; when some pair wrote
+ * nothing, link_missing names those whose listed person (?3) is missing
+ * while the row's own (?2) is there. */
+static struct store_rows link_rows = {
+	.head = "INSERT INTO guardianships (learner_pid, guardian_pid, relation) SELECT l.pid, g.pid, '' FROM (VALUES ",
+	.row = "(?1, ?2)",
+	.tail = ") AS v JOIN people l ON l.ext_id = v.column1 JOIN people g ON g.ext_id = v.column2 WHERE true "
+		"ON CONFLICT (learner_pid, guardian_pid) DO NOTHING",
+};
+static struct store_rows link_missing = {
+	.head = "SELECT v.column1 FROM (VALUES ",
+	.row = "(?1, ?2, ?3)",
+	.tail = ") AS v WHERE EXISTS (SELECT 1 FROM people WHERE ext_id = v.column2) "
+		"AND NOT EXISTS (SELECT 1 FROM people WHERE ext_id = v.column3)",
+};
 
 /* The learner is found by the insert itself (one join for the rows):
  * the rows written come back (in an initial load, only their number:
@@ -380,12 +394,70 @@ static enum err rows_singly(struct imp *im, int64_t *changes)
 	return rc;
 }
 
+/* Writes n waiting links from first with one statement, and rejects
+ * those whose listed person is not in the store. */
+static enum err links_run(struct imp *im, int first, int n)
+{
+	struct link_row *w = &im->links.row[first];
+	struct store_val v[IMPORT_ROWS * 3];
+	struct stmt *st;
+	int64_t changes;
+	enum err rc, done;
+
+	for (int i = 0; i < n; i++) {
+		v[2 * i] = text_val(w[i].learner);
+		v[2 * i + 1] = text_val(w[i].guardian);
+	}
+	if ((rc = store_query_rows(im->c->store, &st, &link_rows, n, v)) != OK)
+		return rc;
+	store_next(st);
+	if ((rc = store_done(st)) != OK)
+		return rc;
+	changes = store_changes(im->c->store);
+	im->links_written += changes;
+	if (changes == n)
+		return OK;
+	for (int i = 0; i < n; i++) {
+		v[3 * i] = int_val(i);
+		v[3 * i + 1] = text_val(w[i].listed_learner ? w[i].guardian : w[i].learner);
+		v[3 * i + 2] = text_val(w[i].listed_learner ? w[i].learner : w[i].guardian);
+	}
+	if ((rc = store_query_rows(im->c->store, &st, &link_missing, n, v)) != OK)
+		return rc;
+	while (store_next(st) && rc == OK) {
+		const struct link_row *m = &w[store_int(st, 0)];
+		im->res->rejected++;
+		rc = reject(im, m->row, m->col, arena_printf(im->c->arena, "unknown person \"%s\"",
+								 m->listed_learner ? m->learner : m->guardian));
+	}
+	done = store_done(st);
+	return rc != OK ? rc : done;
+}
+
+/* The links waiting: a full set by one statement, fewer one at a time
+ * (so only two statement texts are ever made). */
+static enum err links_flush(struct imp *im)
+{
+	struct links *l = &im->links;
+	enum err rc = OK;
+
+	if (l->n == IMPORT_ROWS)
+		rc = links_run(im, 0, l->n);
+	else
+		for (int i = 0; i < l->n && rc == OK; i++)
+			rc = links_run(im, i, 1);
+	l->n = 0;
+	return rc;
+}
+
 enum err rows_flush(struct imp *im)
 {
 	struct pending *p = &im->pend;
 	int64_t changes = 0;
 	enum err rc = OK;
 
+	if (im->links.n && (rc = links_flush(im)) != OK)
+		return rc;
 	if (!p->n)
 		return OK;
 	if (p->n == IMPORT_ROWS)
@@ -405,6 +477,7 @@ enum err rows_flush(struct imp *im)
 void rows_drop(struct imp *im)
 {
 	im->pend.n = 0;
+	im->links.n = 0;
 }
 
 /* Adds a row to those waiting: they are written first when they are of
@@ -601,33 +674,29 @@ enum err person_write(struct imp *im, struct batch *b, struct rec *r)
 			false);
 }
 
-enum err person_link(struct imp *im, struct rec *r, const char *guardian, const char *children,
-		     const char *col, bool guardian_is_child)
+enum err person_link(struct imp *im, struct rec *r, const char *own, const char *listed, const char *col,
+		     bool own_is_learner)
 {
-	int64_t gpid, cpid;
-	char role[16], kid[IMPORT_CODE_MAX + 1];
+	struct links *l = &im->links;
 	enum err rc;
 
-	if ((rc = person_pid(im, guardian, &gpid, NULL)) != OK || !gpid)
-		return rc;
-	for (const char *p = children; *p;) {
+	for (const char *p = listed; *p;) {
 		size_t n = strcspn(p, ";,");
-		if (n && n <= IMPORT_CODE_MAX) {
-			memcpy(kid, p, n);
-			kid[n] = '\0';
-			if ((rc = person_pid(im, kid, &cpid, role)) != OK)
+		if (n > IMPORT_CODE_MAX) {
+			im->res->rejected++;
+			if ((rc = reject(im, r->row, col, arena_printf(im->c->arena, "an id of %zu bytes (\"%.20s…\"): "
+								       "no one's is longer than %d", n, p,
+								       IMPORT_CODE_MAX))) != OK)
 				return rc;
-			if (!cpid) {
-				im->res->rejected++;
-				rc = reject(im, r->row, col, arena_printf(im->c->arena, "unknown person \"%s\"", kid));
-			} else if (guardian_is_child)
-				rc = store_exec(im->c->store, SQL_LINK, "ii", gpid, cpid);
-			else
-				rc = store_exec(im->c->store, SQL_LINK, "ii", cpid, gpid);
-			if (rc != OK)
+		} else if (n) {
+			struct link_row *w = &l->row[l->n++];
+			w->row = r->row;
+			w->col = col;
+			w->listed_learner = !own_is_learner;
+			snprintf(own_is_learner ? w->learner : w->guardian, IMPORT_CODE_MAX + 1, "%s", own);
+			snprintf(own_is_learner ? w->guardian : w->learner, IMPORT_CODE_MAX + 1, "%.*s", (int)n, p);
+			if (l->n == IMPORT_ROWS && (rc = links_flush(im)) != OK)
 				return rc;
-			if (cpid && store_changes(im->c->store) > 0)
-				im->links_written++;
 		}
 		p += n;
 		if (*p)
