@@ -12,6 +12,7 @@
 #include "base/args.h"
 #include "base/progress.h"
 #include "base/timeutil.h"
+#include "dashboard/dashboard.h"
 #include "demo/demo.h"
 #include "demo/demo_int.h"
 #include "import/import.h"
@@ -91,8 +92,10 @@ static void on_progress(void *arg, int64_t done, int64_t total)
 	progress_update(arg, done, total);
 }
 
-/* Imports one file; 0, EXIT_SOME_REJECTED or EXIT_UNUSABLE. */
-static int import_one(struct ctx *c, const struct demo_opts *o, const char *kind)
+/* Imports one file; 0, EXIT_SOME_REJECTED or EXIT_UNUSABLE. *wrote is
+ * set when it wrote rows (the dashboards are refreshed once, after the
+ * four). */
+static int import_one(struct ctx *c, const struct demo_opts *o, const char *kind, bool *wrote)
 {
 	char path[1100];
 	struct progress p;
@@ -105,6 +108,7 @@ static int import_one(struct ctx *c, const struct demo_opts *o, const char *kind
 	progress_init(&p, stderr, kind);
 	io.progress = o->quiet ? NULL : on_progress;
 	io.arg = &p;
+	io.no_refresh = true;
 	if (import_run(c, kind, path, &io, &res) != OK) {
 		fprintf(stderr, "reach: cannot import %s: %s\n", path, c->err.msg);
 		return EXIT_UNUSABLE;
@@ -114,6 +118,7 @@ static int import_one(struct ctx *c, const struct demo_opts *o, const char *kind
 		progress_finish(&p, "done");
 	printf("  import %-10s %10" PRId64 " rows in %6.1f s (%.0f rows/s), %" PRId64 " rejected\n", kind,
 	       res.written, s, s > 0 ? (double)res.read / s : 0.0, res.rejected);
+	*wrote = *wrote || res.written > 0;
 	return res.rejected ? EXIT_SOME_REJECTED : 0;
 }
 
@@ -124,6 +129,8 @@ int demo_cmd(struct ctx *c, int argc, char **argv)
 	struct demo_counts n;
 	struct errinfo ei = {0};
 	char dir[1024];
+	uint64_t t0;
+	bool wrote = false;
 	int rc, worst = 0;
 
 	if (args_flag(argc, argv, "help"))
@@ -138,10 +145,19 @@ int demo_cmd(struct ctx *c, int argc, char **argv)
 	if (args_flag(argc, argv, "no-import"))
 		return 0;
 	for (size_t i = 0; i < COUNT(kinds); i++) {
-		rc = import_one(c, &o, kinds[i]);
+		rc = import_one(c, &o, kinds[i], &wrote);
 		if (rc == EXIT_UNUSABLE)
 			return rc;
 		worst = rc > worst ? rc : worst;
 	}
+	if (!wrote)
+		return worst;
+	t0 = time_mono_ns();
+	/* As an import does, a failed refresh is a warning: the data is in,
+	 * and the next import or the refresh job makes the dashboards. */
+	if ((rc = dashboard_refresh(c)) != OK)
+		fprintf(stderr, "reach: warning: the dashboards could not be refreshed (%s)\n", err_name(rc));
+	else
+		printf("  dashboards refreshed in %.1f s\n", (double)(time_mono_ns() - t0) / 1e9);
 	return worst;
 }

@@ -271,7 +271,7 @@ enum err import_run(struct ctx *c, const char *kind, const char *path, const str
 	if (im.report && fflush(im.report) != 0 && rc == OK)
 		rc = ctx_fail(c, ERR_IO, "report", "cannot write %s", o->report);
 	close_run(&im, kind, source, rc != OK, rc != OK ? c->err.msg : NULL);
-	if (rc == OK && res->written > 0 && !o->dry_run) {
+	if (rc == OK && res->written > 0 && !o->dry_run && !o->no_refresh) {
 		r2 = dashboard_refresh(c);
 		if (r2 != OK)
 			log_msg(LOG_WARN, c->req_id, "import %s: the dashboards could not be refreshed (%s)", im.id,

@@ -18,6 +18,8 @@ struct import_opts {
 	const char *report;     /* write rejected rows here as CSV (NULL: none) */
 	const char *name;       /* the source as reports name it (NULL: the path) */
 	const char *import_id;  /* an imports row made beforehand (a web upload), or NULL */
+	bool no_refresh;        /* leave the dashboards to the caller, who refreshes
+				   them once after several runs */
 	/* Called now and then with rows done and the total (0 when unknown;
 	 * an estimate while a file is being read). */
 	void (*progress)(void *arg, int64_t done, int64_t total);

@@ -436,6 +436,13 @@ static void enrol_line(FILE *out, int i, void *arg)
 		fprintf(out, "G%d,%s%d,S1001,4,2026-2027,%s,,\n", i, lid, i, i == 30 ? "transferred" : "enrolled");
 }
 
+/* M5 enrolled at S1003, then at S1002. */
+static void twice_line(FILE *out, int i, void *arg)
+{
+	(void)arg;
+	fprintf(out, "T%d,M5,%s,4,2026-2027,enrolled,,\n", i, i ? "S1002" : "S1003");
+}
+
 /* The sample regions and schools, and (refuse) a trigger that makes the
  * store refuse the person M40. */
 static void load_places(struct fx *f, bool refuse)
@@ -502,6 +509,13 @@ static void test_many_rows(void **state)
 	run_ok(f, "enrolments", enrolments, NULL, &res);
 	assert_int_equal(res.written, 0);
 	assert_int_equal(res.rejected, 2);
+
+	/* A learner enrolled twice in one statement goes where the later row says. */
+	enrolments = write_csv(f, "twice.csv", ENROLMENTS, 2, twice_line, NULL);
+	run_ok(f, "enrolments", enrolments, NULL, &res);
+	assert_int_equal(res.written, 2);
+	assert_int_equal(count(f, "SELECT count(*) FROM people p JOIN schools s ON s.sid = p.school_sid "
+				  "WHERE p.ext_id = 'M5' AND s.code = 'S1002'"), 1);
 }
 
 /* Learners M0…M99, then guardians H0…H49: Hi lists M(2i);M(2i+1), except

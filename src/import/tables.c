@@ -174,10 +174,16 @@ static struct store_rows enrol_rows = {
 static struct store_rows enrol_new_rows = {.shared = 3, .head = ENROL_HEAD, .row = ENROL_ROW, .tail = ENROL_FROM};
 
 /* A learner enrolled at a school has it as their current school, and its
- * region as theirs when they have none (as the registry's API does). */
-static const char SQL_LEARNER_SCHOOL[] =
-	"UPDATE people SET school_sid = ?1, region_rid = COALESCE(region_rid, ?5), updated_at = ?2, seq = ?3 "
-	"WHERE ext_id = ?4 AND (school_sid IS NOT ?1 OR region_rid IS NULL)";
+ * region as theirs when they have none (as the registry's API does):
+ * IMPORT_ROWS learners (external id, school, region) to a statement. */
+static struct store_rows learner_school_rows = {
+	.shared = 2,
+	.head = "UPDATE people SET school_sid = v.column2, region_rid = COALESCE(people.region_rid, v.column3), "
+		"updated_at = ?1, seq = ?2 FROM (VALUES ",
+	.row = "(?3, ?4, ?5)",
+	.tail = ") AS v WHERE people.ext_id = v.column1 AND "
+		"(people.school_sid IS NOT v.column2 OR people.region_rid IS NULL)",
+};
 
 static const char SQL_REGIONS_ALL[] = "SELECT code, rid, level, path FROM regions";
 static const char SQL_SCHOOLS_ALL[] =
@@ -311,6 +317,7 @@ struct pend_shape {
 			       them all, or if its learner is found */
 	void (*values)(const struct pend_row *w, struct store_val *v);
 	enum err (*after)(struct imp *im, struct pend_row *w);   /* each row, in order (may be NULL) */
+	enum err (*after_all)(struct imp *im);                   /* then once (may be NULL) */
 };
 
 #define SHARED_VALUES 3     /* the time, the change sequence, the mask */
@@ -470,6 +477,8 @@ enum err rows_flush(struct imp *im)
 		im->res->written += changes;
 	for (int i = 0; i < p->n && rc == OK && p->shape->after; i++)
 		rc = p->shape->after(im, &p->row[i]);
+	if (rc == OK && p->shape->after_all)
+		rc = p->shape->after_all(im);
 	p->n = 0;
 	return rc;
 }
@@ -517,8 +526,8 @@ static void person_values(const struct pend_row *w, struct store_val *v)
 }
 
 static const struct pend_shape person_shapes[2] = {
-	{&person_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
-	{&person_new_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
+	{&person_rows, PERSON_ROW_VALUES, -1, person_values, NULL, NULL},
+	{&person_new_rows, PERSON_ROW_VALUES, -1, person_values, NULL, NULL},
 };
 
 /* Copies a region row aside until its parent has been seen. */
@@ -733,7 +742,7 @@ static void enrol_values(const struct pend_row *w, struct store_val *v)
 }
 
 /* After the statement: a row not written is explained; an "enrolled"
- * one may move the learner to the school. */
+ * one may move the learner to the school (enrol_moves). */
 static enum err enrol_after(struct imp *im, struct pend_row *w)
 {
 	const char *lid = V(w->b, w->r, EV_LEARNER), *status = V(w->b, w->r, EV_STATUS);
@@ -741,14 +750,49 @@ static enum err enrol_after(struct imp *im, struct pend_row *w)
 
 	if (w->state == 0 && enrol_why(im, w->b, w->r, lid, &rc) && im->pend.shape->key < 0)
 		w->state = 1;
-	if (w->state <= 0 || !w->set_school || (status && strcmp(status, "enrolled") != 0))
+	w->moves = w->state > 0 && w->set_school && (!status || !strcmp(status, "enrolled"));
+	return rc;
+}
+
+/* Moves the learners of the rows written to their schools, by one
+ * statement. A learner enrolled twice among them goes where the later
+ * row says, as the file's order would have it; the unused rows of the
+ * statement are NULL, which matches no one. */
+static enum err enrol_moves(struct imp *im)
+{
+	struct pending *p = &im->pend;
+	struct store_val v[2 + IMPORT_ROWS * 3];
+	struct stmt *st;
+	int n = 0;
+	enum err rc;
+
+	v[0] = text_val(im->now);
+	v[1] = int_val(im->seq);
+	for (int i = 0; i < p->n; i++) {
+		const struct pend_row *w = &p->row[i];
+		const char *lid = V(w->b, w->r, EV_LEARNER);
+		bool later = false;
+		for (int k = i + 1; k < p->n && w->moves && !later; k++)
+			later = p->row[k].moves && !strcmp(lid, V(p->row[k].b, p->row[k].r, EV_LEARNER));
+		if (!w->moves || later)
+			continue;
+		v[2 + 3 * n] = text_val(lid);
+		v[3 + 3 * n] = int_val(w->school);
+		v[4 + 3 * n++] = int_val(w->region);
+	}
+	if (!n)
+		return OK;
+	for (int i = n; i < IMPORT_ROWS; i++)
+		v[2 + 3 * i] = v[3 + 3 * i] = v[4 + 3 * i] = text_val(NULL);
+	if ((rc = store_query_rows(im->c->store, &st, &learner_school_rows, IMPORT_ROWS, v)) != OK)
 		return rc;
-	return store_exec(im->c->store, SQL_LEARNER_SCHOOL, "ititi", w->school, im->now, im->seq, lid, w->region);
+	store_next(st);
+	return store_done(st);
 }
 
 static const struct pend_shape enrol_shapes[2] = {
-	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after},
-	{&enrol_new_rows, ENROL_ROW_VALUES, -1, enrol_values, enrol_after},
+	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after, enrol_moves},
+	{&enrol_new_rows, ENROL_ROW_VALUES, -1, enrol_values, enrol_after, enrol_moves},
 };
 
 enum err enrol_write(struct imp *im, struct batch *b, struct rec *r, bool set_school)
