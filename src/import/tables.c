@@ -401,21 +401,25 @@ static enum err rows_singly(struct imp *im, int64_t *changes)
 	return rc;
 }
 
-/* Writes n waiting links from first with one statement, and rejects
- * those whose listed person is not in the store. */
-static enum err links_run(struct imp *im, int first, int n)
+/* Writes the waiting links with one statement, and rejects those whose
+ * listed person is not in the store. The statement has IMPORT_ROWS rows
+ * whatever the number waiting (one text, prepared once): the unused ones
+ * are NULL, which matches no one. */
+static enum err links_flush(struct imp *im)
 {
-	struct link_row *w = &im->links.row[first];
+	struct links *l = &im->links;
 	struct store_val v[IMPORT_ROWS * 3];
 	struct stmt *st;
 	int64_t changes;
+	int n = l->n;
 	enum err rc, done;
 
-	for (int i = 0; i < n; i++) {
-		v[2 * i] = text_val(w[i].learner);
-		v[2 * i + 1] = text_val(w[i].guardian);
+	l->n = 0;
+	for (int i = 0; i < IMPORT_ROWS; i++) {
+		v[2 * i] = text_val(i < n ? l->row[i].learner : NULL);
+		v[2 * i + 1] = text_val(i < n ? l->row[i].guardian : NULL);
 	}
-	if ((rc = store_query_rows(im->c->store, &st, &link_rows, n, v)) != OK)
+	if ((rc = store_query_rows(im->c->store, &st, &link_rows, IMPORT_ROWS, v)) != OK)
 		return rc;
 	store_next(st);
 	if ((rc = store_done(st)) != OK)
@@ -424,37 +428,22 @@ static enum err links_run(struct imp *im, int first, int n)
 	im->links_written += changes;
 	if (changes == n)
 		return OK;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < IMPORT_ROWS; i++) {
+		const struct link_row *w = &l->row[i];
 		v[3 * i] = int_val(i);
-		v[3 * i + 1] = text_val(w[i].listed_learner ? w[i].guardian : w[i].learner);
-		v[3 * i + 2] = text_val(w[i].listed_learner ? w[i].learner : w[i].guardian);
+		v[3 * i + 1] = text_val(i >= n ? NULL : w->listed_learner ? w->guardian : w->learner);
+		v[3 * i + 2] = text_val(i >= n ? NULL : w->listed_learner ? w->learner : w->guardian);
 	}
-	if ((rc = store_query_rows(im->c->store, &st, &link_missing, n, v)) != OK)
+	if ((rc = store_query_rows(im->c->store, &st, &link_missing, IMPORT_ROWS, v)) != OK)
 		return rc;
-	while (store_next(st) && rc == OK) {
-		const struct link_row *m = &w[store_int(st, 0)];
+	while (rc == OK && store_next(st)) {
+		const struct link_row *m = &l->row[store_int(st, 0)];
 		im->res->rejected++;
 		rc = reject(im, m->row, m->col, arena_printf(im->c->arena, "unknown person \"%s\"",
 								 m->listed_learner ? m->learner : m->guardian));
 	}
 	done = store_done(st);
 	return rc != OK ? rc : done;
-}
-
-/* The links waiting: a full set by one statement, fewer one at a time
- * (so only two statement texts are ever made). */
-static enum err links_flush(struct imp *im)
-{
-	struct links *l = &im->links;
-	enum err rc = OK;
-
-	if (l->n == IMPORT_ROWS)
-		rc = links_run(im, 0, l->n);
-	else
-		for (int i = 0; i < l->n && rc == OK; i++)
-			rc = links_run(im, i, 1);
-	l->n = 0;
-	return rc;
 }
 
 enum err rows_flush(struct imp *im)
