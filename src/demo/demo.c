@@ -131,7 +131,7 @@ int demo_cmd(struct ctx *c, int argc, char **argv)
 	char dir[1024];
 	uint64_t t0;
 	bool wrote = false;
-	int rc, worst = 0;
+	int rc = 0, worst = 0;
 
 	if (args_flag(argc, argv, "help"))
 		return printf("%s", USAGE), 0;
@@ -144,11 +144,11 @@ int demo_cmd(struct ctx *c, int argc, char **argv)
 	summary(&o, &n);
 	if (args_flag(argc, argv, "no-import"))
 		return 0;
-	for (size_t i = 0; i < COUNT(kinds); i++) {
+	/* A file that cannot be used stops the import; the dashboards show
+	 * what the files before it wrote. */
+	for (size_t i = 0; i < COUNT(kinds) && rc != EXIT_UNUSABLE; i++) {
 		rc = import_one(c, &o, kinds[i], &wrote);
-		if (rc == EXIT_UNUSABLE)
-			return rc;
-		worst = rc > worst ? rc : worst;
+		worst = rc == EXIT_UNUSABLE || worst == EXIT_UNUSABLE ? EXIT_UNUSABLE : rc > worst ? rc : worst;
 	}
 	if (!wrote)
 		return worst;

@@ -7,11 +7,12 @@
  * text work and the text work never waits for the store. Two batches (and
  * the set of ids seen) are all the memory there is, whatever the file.
  *
- * A file that fills an empty table (an initial load of people or
- * enrolments) drops the table's indexes in its first transaction (all but
- * the public id's, which only ever grows at its end) and builds them at
- * its end: one sort costs much less than a million random inserts into
- * each b-tree. Meanwhile its rows are inserted, not upserted (there is
+ * A file that fills an empty table (an initial load of people,
+ * enrolments or guardian links) drops the table's indexes in its first
+ * transaction (all but the public id's, which only ever grows at its end,
+ * and those behind a primary key) and builds them at its end: one sort
+ * costs much less than a million random inserts into each b-tree.
+ * Meanwhile people and enrolments are inserted, not upserted (there is
  * nothing to update, and the duplicate set refuses an id the file
  * repeats). store.h says why a kill in between loses no index.
  */

@@ -198,6 +198,8 @@ struct link_row {
 	int64_t row;                /* the file's row that lists it */
 	const char *col;            /* the column it is listed in */
 	bool listed_learner;        /* the listed person is the learner */
+	size_t too_long;            /* the listed id's bytes when it is longer than
+				       any id (it is then left blank), else 0 */
 	char learner[IMPORT_CODE_MAX + 1], guardian[IMPORT_CODE_MAX + 1];
 };
 struct links {
@@ -236,8 +238,9 @@ struct imp {
 	struct pending pend;
 	struct links links;
 	bool initial;           /* the file fills an empty table whose indexes wait
-				   for its end: rows are inserted, not upserted */
-	int64_t links_written;
+				   for its end: people and enrolments are inserted,
+				   not upserted (links keep their conflict clause:
+				   a file may name a link twice) */
 };
 
 /* ---- Reading a file (file.c) ------------------------------------------- */
@@ -334,8 +337,9 @@ enum err enrol_write(struct imp *im, struct batch *b, struct rec *r, bool set_sc
  * ';' or ',' list (or, when own_is_learner, a learner to each guardian
  * listed): the links
  * wait and are written IMPORT_ROWS to a statement, and a listed person
- * who is not in the store is rejected (col). A row whose own person is
- * not in the store (its row was rejected) links nothing. */
+ * who is not in the store (or an id longer than any) is rejected (col),
+ * in file order. A row whose own person is not in the store (its row
+ * was rejected) links nothing and is not rejected again. */
 enum err person_link(struct imp *im, struct rec *r, const char *own, const char *listed, const char *col,
 		     bool own_is_learner);
 /* Finds a person's internal key by external id (0 when there is none). */

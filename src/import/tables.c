@@ -140,7 +140,7 @@ static struct store_rows link_missing = {
 	.head = "SELECT v.column1 FROM (VALUES ",
 	.row = "(?1, ?2, ?3)",
 	.tail = ") AS v WHERE EXISTS (SELECT 1 FROM people WHERE ext_id = v.column2) "
-		"AND NOT EXISTS (SELECT 1 FROM people WHERE ext_id = v.column3)",
+		"AND NOT EXISTS (SELECT 1 FROM people WHERE ext_id = v.column3) ORDER BY v.column1",
 };
 
 /* The learner is found by the insert itself (one join for the rows):
@@ -401,49 +401,65 @@ static enum err rows_singly(struct imp *im, int64_t *changes)
 	return rc;
 }
 
-/* Writes the waiting links with one statement, and rejects those whose
- * listed person is not in the store. The statement has IMPORT_ROWS rows
- * whatever the number waiting (one text, prepared once): the unused ones
- * are NULL, which matches no one. */
+/* The learner's and the guardian's id of a waiting link, or (NULL, NULL)
+ * for an unused row of the statement; an id too long for anyone is NULL
+ * too. NULL matches no one. */
+static void link_ids(const struct links *l, int i, const char **learner, const char **guardian)
+{
+	const struct link_row *w = &l->row[i];
+
+	*learner = i < l->n && !(w->too_long && w->listed_learner) ? w->learner : NULL;
+	*guardian = i < l->n && !(w->too_long && !w->listed_learner) ? w->guardian : NULL;
+}
+
+/* Writes the waiting links with one statement, and rejects, in file
+ * order, those whose listed person is not in the store. The statement
+ * has IMPORT_ROWS rows whatever the number waiting (one text, prepared
+ * once): the unused ones are NULL. */
 static enum err links_flush(struct imp *im)
 {
 	struct links *l = &im->links;
 	struct store_val v[IMPORT_ROWS * 3];
+	const char *lid, *gid;
 	struct stmt *st;
 	int64_t changes;
-	int n = l->n;
 	enum err rc, done;
 
-	l->n = 0;
 	for (int i = 0; i < IMPORT_ROWS; i++) {
-		v[2 * i] = text_val(i < n ? l->row[i].learner : NULL);
-		v[2 * i + 1] = text_val(i < n ? l->row[i].guardian : NULL);
+		link_ids(l, i, &lid, &gid);
+		v[2 * i] = text_val(lid);
+		v[2 * i + 1] = text_val(gid);
 	}
 	if ((rc = store_query_rows(im->c->store, &st, &link_rows, IMPORT_ROWS, v)) != OK)
-		return rc;
+		goto out;
 	store_next(st);
 	if ((rc = store_done(st)) != OK)
-		return rc;
+		goto out;
 	changes = store_changes(im->c->store);
-	im->links_written += changes;
-	if (changes == n)
-		return OK;
+	if (changes == l->n)
+		goto out;
 	for (int i = 0; i < IMPORT_ROWS; i++) {
-		const struct link_row *w = &l->row[i];
+		link_ids(l, i, &lid, &gid);
 		v[3 * i] = int_val(i);
-		v[3 * i + 1] = text_val(i >= n ? NULL : w->listed_learner ? w->guardian : w->learner);
-		v[3 * i + 2] = text_val(i >= n ? NULL : w->listed_learner ? w->learner : w->guardian);
+		v[3 * i + 1] = text_val(i < l->n && l->row[i].listed_learner ? gid : lid);
+		v[3 * i + 2] = text_val(i < l->n && l->row[i].listed_learner ? lid : gid);
 	}
 	if ((rc = store_query_rows(im->c->store, &st, &link_missing, IMPORT_ROWS, v)) != OK)
-		return rc;
+		goto out;
 	while (rc == OK && store_next(st)) {
 		const struct link_row *m = &l->row[store_int(st, 0)];
+		const char *why = m->too_long ?
+			arena_printf(im->c->arena, "too long for an id: %zu bytes, at most %d", m->too_long,
+				     IMPORT_CODE_MAX) :
+			arena_printf(im->c->arena, "unknown person \"%s\"", m->listed_learner ? m->learner : m->guardian);
 		im->res->rejected++;
-		rc = reject(im, m->row, m->col, arena_printf(im->c->arena, "unknown person \"%s\"",
-								 m->listed_learner ? m->learner : m->guardian));
+		rc = reject(im, m->row, m->col, why);
 	}
 	done = store_done(st);
-	return rc != OK ? rc : done;
+	rc = rc != OK ? rc : done;
+out:
+	l->n = 0;
+	return rc;
 }
 
 enum err rows_flush(struct imp *im)
@@ -678,21 +694,20 @@ enum err person_link(struct imp *im, struct rec *r, const char *own, const char 
 	struct links *l = &im->links;
 	enum err rc;
 
+	/* No one has an id this long: its row was refused. */
+	if (strlen(own) > IMPORT_CODE_MAX)
+		return OK;
 	for (const char *p = listed; *p;) {
 		size_t n = strcspn(p, ";,");
-		if (n > IMPORT_CODE_MAX) {
-			im->res->rejected++;
-			if ((rc = reject(im, r->row, col, arena_printf(im->c->arena, "an id of %zu bytes (\"%.20s…\"): "
-								       "no one's is longer than %d", n, p,
-								       IMPORT_CODE_MAX))) != OK)
-				return rc;
-		} else if (n) {
+		if (n) {
 			struct link_row *w = &l->row[l->n++];
 			w->row = r->row;
 			w->col = col;
 			w->listed_learner = !own_is_learner;
+			w->too_long = n > IMPORT_CODE_MAX ? n : 0;
 			snprintf(own_is_learner ? w->learner : w->guardian, IMPORT_CODE_MAX + 1, "%s", own);
-			snprintf(own_is_learner ? w->guardian : w->learner, IMPORT_CODE_MAX + 1, "%.*s", (int)n, p);
+			snprintf(own_is_learner ? w->guardian : w->learner, IMPORT_CODE_MAX + 1, "%.*s",
+				 w->too_long ? 0 : (int)n, p);
 			if (l->n == IMPORT_ROWS && (rc = links_flush(im)) != OK)
 				return rc;
 		}
