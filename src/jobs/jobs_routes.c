@@ -1,12 +1,16 @@
 /*
  * jobs_routes.c — reading a job over HTTP, and the backup job.
  */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "base/arena.h"
+#include "base/log.h"
 #include "dashboard/dashboard_routes.h"
 #include "import/import_routes.h"
 #include "jobs/jobs.h"
@@ -67,6 +71,27 @@ static void backup_progress(void *arg, int64_t done, int64_t total)
 	jobs_progress(arg, done, total, "copying pages");
 }
 
+/* Removes the half files backups killed in the middle left in dir (only
+ * one job runs at a time, so none of them is being written). */
+static void drop_partials(struct ctx *c, const char *dir)
+{
+	static const char suffix[] = ".db.partial";
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (strncmp(e->d_name, "reach-", 6) != 0 || n < sizeof suffix ||
+		    strcmp(e->d_name + n - (sizeof suffix - 1), suffix) != 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			log_msg(LOG_INFO, c->req_id, "backup: removed %s/%s, left by a backup that was stopped", dir,
+				e->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
 enum err jobs_backup(struct ctx *c, struct job_run *run, json_t *params, struct buf *result)
 {
 	char dir[CONF_STR_MAX + 16], stamp[TIME_ISO_LEN], *path;
@@ -78,6 +103,7 @@ enum err jobs_backup(struct ctx *c, struct job_run *run, json_t *params, struct 
 	snprintf(dir, sizeof dir, "%s/backups", c->app->conf.data);
 	if (mkdir(dir, 0750) != 0 && stat(dir, &sb) != 0)
 		return ctx_fail(c, ERR_IO, NULL, "cannot create %s", dir);
+	drop_partials(c, dir);
 	time_now_iso(stamp);
 	for (char *p = stamp; *p; p++)
 		if (*p == ':' || *p == '.')

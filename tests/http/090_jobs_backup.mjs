@@ -4,7 +4,7 @@
 // refusing files that are not Reach backups.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { test, run, assert } from '../lib/harness.mjs';
@@ -57,6 +57,10 @@ test('POST /api/v1/backups is 202 with a Location, and the job finishes with a f
   assert.equal((await admin.login(ADMIN.login, ADMIN.password)).status, 200);
   const metrics0 = await (await fetch(srv.url + '/metrics')).text();
   const done0 = Number(/^reach_jobs_total\{state="done"\} (\d+)$/m.exec(metrics0)[1]);
+  // A half file that a backup stopped in the middle left behind.
+  const stale = join(srv.data, 'backups', 'reach-2026-01-01T00-00-00-000Z.db.partial');
+  mkdirSync(join(srv.data, 'backups'), { recursive: true });
+  writeFileSync(stale, 'half a backup\n');
   const r = await admin.req('POST', '/api/v1/backups');
   assert.equal(r.status, 202, r.text);
   assert.equal(r.headers.get('location'), `/api/v1/jobs/${r.json.id}`);
@@ -74,6 +78,7 @@ test('POST /api/v1/backups is 202 with a Location, and the job finishes with a f
   assert.equal(statSync(job.result.path).size, job.result.bytes);
   assert.ok(job.progress > 0 && job.progress === job.total, `progress ${job.progress}/${job.total}`);
   assert.ok(!existsSync(job.result.path + '.partial'), 'no half file left');
+  assert.ok(!existsSync(stale), 'the half file an earlier backup left is removed');
   // The copy is a whole database holding the accounts.
   assert.equal(sql(job.result.path, 'PRAGMA integrity_check'), 'ok');
   assert.equal(sql(job.result.path, 'select login from users'), 'admin');
