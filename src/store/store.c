@@ -1,6 +1,7 @@
 /*
  * store.c — the SQLite engine behind store.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -966,6 +967,50 @@ static enum err restore_settle(const char *path, struct errinfo *ei)
 	return sqlite3_close(db) == SQLITE_OK ? OK : err_set(ei, ERR_IO, NULL, "cannot close %s", path);
 }
 
+/*
+ * The uploads an import job waits to read are kept in dir/imports (see
+ * import_routes.c) until the job has run. After a restore only the jobs
+ * the copy holds as queued will run, so the other uploads there (of jobs
+ * the restore failed, or that the copy never had) are removed. db is the
+ * restored copy.
+ */
+static void restore_uploads(const char *dir, const char *db)
+{
+	static const char sql[] =
+		"SELECT 1 FROM jobs WHERE state = 'queued' AND json_extract(params, '$.path') = ?1";
+	static const char suffix[] = ".upload";
+	char up[1100], file[1400];
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(up, sizeof up, "%s/imports", dir);
+	if (!(d = opendir(up)))
+		return;
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_msg(LOG_WARN, NULL, "restore: the uploads in %s were left: %s", up, h ? sqlite3_errmsg(h) : "");
+		goto out;
+	}
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		bool queued;
+		if (n < sizeof suffix || strcmp(e->d_name + n - (sizeof suffix - 1), suffix) != 0)
+			continue;
+		snprintf(file, sizeof file, "%s/%s", up, e->d_name);
+		sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+		queued = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_reset(st);
+		if (!queued && unlink(file) == 0)
+			log_msg(LOG_INFO, NULL, "restore: removed %s (its import will not run)", file);
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	closedir(d);
+}
+
 enum err store_restore(const char *dir, const char *path, struct errinfo *ei)
 {
 	char db[1100], tmp[1200], side[1200];
@@ -991,6 +1036,7 @@ enum err store_restore(const char *dir, const char *path, struct errinfo *ei)
 		unlink(tmp);
 		return err_set(ei, ERR_IO, NULL, "cannot replace %s: %s", db, strerror(errno));
 	}
+	restore_uploads(dir, db);
 	return OK;
 }
 
