@@ -976,8 +976,11 @@ static enum err restore_settle(const char *path, struct errinfo *ei)
  */
 static void restore_uploads(const char *dir, const char *db)
 {
+	/* By the file's name: the path in the job is spelt as the server's
+	 * data directory was, which may differ from dir (relative, ./). */
 	static const char sql[] =
-		"SELECT 1 FROM jobs WHERE state = 'queued' AND json_extract(params, '$.path') = ?1";
+		"SELECT 1 FROM jobs WHERE state = 'queued' AND "
+		"substr(json_extract(params, '$.path'), -length(?1) - 1) = '/' || ?1";
 	static const char suffix[] = ".upload";
 	char up[1100], file[1400];
 	sqlite3 *h = NULL;
@@ -999,7 +1002,7 @@ static void restore_uploads(const char *dir, const char *db)
 		if (n < sizeof suffix || strcmp(e->d_name + n - (sizeof suffix - 1), suffix) != 0)
 			continue;
 		snprintf(file, sizeof file, "%s/%s", up, e->d_name);
-		sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, e->d_name, -1, SQLITE_STATIC);
 		queued = sqlite3_step(st) == SQLITE_ROW;
 		sqlite3_reset(st);
 		if (!queued && unlink(file) == 0)

@@ -185,15 +185,16 @@ test('after stopping, restore works and a new server serves the restored data', 
   sql(copy, `INSERT INTO jobs (id, kind, state, params, created_at, updated_at, seq, attempts) VALUES
     ('job-in-copy', 'backup', 'running', '{}', 'x', 'x', 1, 1)`);
   // Uploads: one an import the copy has running waits for (failed by the
-  // restore, so its upload goes), one a queued import waits for (kept),
-  // and one the copy knows nothing of (goes).
+  // restore, so its upload goes), one a queued import waits for (kept,
+  // known by its name: the server may have spelt the data directory
+  // otherwise), and one the copy knows nothing of (goes).
   const uploads = join(srv.data, 'imports');
   mkdirSync(uploads, { recursive: true });
   const up = name => join(uploads, name + '.upload');
   for (const name of ['running', 'queued', 'unknown']) writeFileSync(up(name), 'id\n');
   sql(copy, `INSERT INTO jobs (id, kind, state, params, created_at, updated_at, seq, attempts) VALUES
     ('import-running', 'import', 'running', '{"path": "${up('running')}"}', 'x', 'x', 1, 1),
-    ('import-queued', 'import', 'queued', '{"path": "${up('queued')}"}', 'x', 'x', 1, 0)`);
+    ('import-queued', 'import', 'queued', '{"path": "./elsewhere/imports/queued.upload"}', 'x', 'x', 1, 0)`);
   const r = cli(srv.data, ['restore', copy]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /restored/);
