@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/err.h"
 #include "base/xmalloc.h"
 #include "base/banned.h"
 
@@ -41,9 +42,13 @@ void arena_free(struct arena *a)
 void *arena_alloc_raw(struct arena *a, size_t n)
 {
 	struct block *b = a->head;
-	size_t need = (n + 15) & ~(size_t)15;
+	size_t need;
 	void *p;
 
+	/* No real request comes near; one that did would wrap the sums. */
+	if (n > SIZE_MAX / 2)
+		BUG("arena_alloc_raw: an impossible size");
+	need = (n + 15) & ~(size_t)15;
 	if (!b || b->size - b->used < need) {
 		size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
 		b = xmalloc(sizeof *b + size);

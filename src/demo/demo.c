@@ -122,6 +122,20 @@ static int import_one(struct ctx *c, const struct demo_opts *o, const char *kind
 	return res.rejected ? EXIT_SOME_REJECTED : 0;
 }
 
+/* Refreshes the dashboards once, after the files. As an import does, a
+ * failure is a warning: the data is in, and the next import or the
+ * refresh job makes them. */
+static void refresh(struct ctx *c)
+{
+	uint64_t t0 = time_mono_ns();
+	enum err rc = dashboard_refresh(c);
+
+	if (rc != OK)
+		fprintf(stderr, "reach: warning: the dashboards could not be refreshed (%s)\n", err_name(rc));
+	else
+		printf("  dashboards refreshed in %.1f s\n", (double)(time_mono_ns() - t0) / 1e9);
+}
+
 int demo_cmd(struct ctx *c, int argc, char **argv)
 {
 	static const char *const kinds[] = {"regions", "schools", "people", "enrolments"};
@@ -129,9 +143,8 @@ int demo_cmd(struct ctx *c, int argc, char **argv)
 	struct demo_counts n;
 	struct errinfo ei = {0};
 	char dir[1024];
-	uint64_t t0;
-	bool wrote = false;
-	int rc = 0, worst = 0;
+	bool wrote = false, unusable = false;
+	int rc, worst = 0;
 
 	if (args_flag(argc, argv, "help"))
 		return printf("%s", USAGE), 0;
@@ -146,18 +159,12 @@ int demo_cmd(struct ctx *c, int argc, char **argv)
 		return 0;
 	/* A file that cannot be used stops the import; the dashboards show
 	 * what the files before it wrote. */
-	for (size_t i = 0; i < COUNT(kinds) && rc != EXIT_UNUSABLE; i++) {
+	for (size_t i = 0; i < COUNT(kinds) && !unusable; i++) {
 		rc = import_one(c, &o, kinds[i], &wrote);
-		worst = rc == EXIT_UNUSABLE || worst == EXIT_UNUSABLE ? EXIT_UNUSABLE : rc > worst ? rc : worst;
+		unusable = rc == EXIT_UNUSABLE;
+		worst = rc > worst ? rc : worst;
 	}
-	if (!wrote)
-		return worst;
-	t0 = time_mono_ns();
-	/* As an import does, a failed refresh is a warning: the data is in,
-	 * and the next import or the refresh job makes the dashboards. */
-	if ((rc = dashboard_refresh(c)) != OK)
-		fprintf(stderr, "reach: warning: the dashboards could not be refreshed (%s)\n", err_name(rc));
-	else
-		printf("  dashboards refreshed in %.1f s\n", (double)(time_mono_ns() - t0) / 1e9);
-	return worst;
+	if (wrote)
+		refresh(c);
+	return unusable ? EXIT_UNUSABLE : worst;
 }

@@ -103,13 +103,12 @@ static bool path_ok(const char *p)
  * made outside a request is freed as usual wherever it is freed.
  */
 static _Thread_local struct arena *json_arena;
-static bool json_tagged;        /* http_json_in_arenas was called */
 
 static void *json_take(size_t n)
 {
 	uint64_t *p;
 
-	if (n > SIZE_MAX - 32)      /* the tag, and the arena's rounding */
+	if (n > SIZE_MAX - 16)      /* the tag (the arena guards its own sums) */
 		return NULL;
 	if (json_arena) {
 		p = arena_alloc_raw(json_arena, n + 16);
@@ -133,15 +132,18 @@ static void json_give(void *v)
 void http_json_in_arenas(void)
 {
 	json_set_alloc_funcs(json_take, json_give);
-	json_tagged = true;
 }
 
 /* Values for this thread's request go to a (NULL: none). Without the
- * tags (a program that did not ask for them) values are jansson's own,
- * and http_json_drop frees them. */
+ * tags (a program that did not ask for them: jansson's allocator is not
+ * ours) values are jansson's own, and http_json_drop frees them. */
 static void json_use(struct arena *a)
 {
-	json_arena = json_tagged ? a : NULL;
+	json_malloc_t take;
+	json_free_t give;
+
+	json_get_alloc_funcs(&take, &give);
+	json_arena = take == json_take ? a : NULL;
 }
 
 void http_json_drop(json_t *v)

@@ -181,7 +181,6 @@ struct pend_row {
 	char id[ID_LEN];
 	int64_t region, school;     /* rowids the row refers to (0: none) */
 	bool set_school;            /* enrolments: the learner's school follows */
-	bool moves;                 /* enrolments: written, and the learner moves */
 	int8_t state;               /* enrolments: 0 waiting, 1 written, -1 refused */
 };
 struct pending {

@@ -316,8 +316,7 @@ struct pend_shape {
 			       hook, a row was written if the statement wrote
 			       them all, or if its learner is found */
 	void (*values)(const struct pend_row *w, struct store_val *v);
-	enum err (*after)(struct imp *im, struct pend_row *w);   /* each row, in order (may be NULL) */
-	enum err (*after_all)(struct imp *im);                   /* then once (may be NULL) */
+	enum err (*after)(struct imp *im);   /* then sees to the rows, in order (may be NULL) */
 };
 
 #define SHARED_VALUES 3     /* the time, the change sequence, the mask */
@@ -402,14 +401,14 @@ static enum err rows_singly(struct imp *im, int64_t *changes)
 }
 
 /* The learner's and the guardian's id of a waiting link, or (NULL, NULL)
- * for an unused row of the statement; an id too long for anyone is NULL
- * too. NULL matches no one. */
+ * for an unused row of the statement; an id too long for anyone is left
+ * blank, and NULL too. NULL matches no one. */
 static void link_ids(const struct links *l, int i, const char **learner, const char **guardian)
 {
 	const struct link_row *w = &l->row[i];
 
-	*learner = i < l->n && !(w->too_long && w->listed_learner) ? w->learner : NULL;
-	*guardian = i < l->n && !(w->too_long && !w->listed_learner) ? w->guardian : NULL;
+	*learner = i < l->n && w->learner[0] ? w->learner : NULL;
+	*guardian = i < l->n && w->guardian[0] ? w->guardian : NULL;
 }
 
 /* Writes the waiting links with one statement, and rejects, in file
@@ -480,10 +479,8 @@ enum err rows_flush(struct imp *im)
 	}
 	if (rc == OK)
 		im->res->written += changes;
-	for (int i = 0; i < p->n && rc == OK && p->shape->after; i++)
-		rc = p->shape->after(im, &p->row[i]);
-	if (rc == OK && p->shape->after_all)
-		rc = p->shape->after_all(im);
+	if (rc == OK && p->shape->after)
+		rc = p->shape->after(im);
 	p->n = 0;
 	return rc;
 }
@@ -531,8 +528,8 @@ static void person_values(const struct pend_row *w, struct store_val *v)
 }
 
 static const struct pend_shape person_shapes[2] = {
-	{&person_rows, PERSON_ROW_VALUES, -1, person_values, NULL, NULL},
-	{&person_new_rows, PERSON_ROW_VALUES, -1, person_values, NULL, NULL},
+	{&person_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
+	{&person_new_rows, PERSON_ROW_VALUES, -1, person_values, NULL},
 };
 
 /* Copies a region row aside until its parent has been seen. */
@@ -745,24 +742,11 @@ static void enrol_values(const struct pend_row *w, struct store_val *v)
 		v[i] = text_val(V(w->b, w->r, k));
 }
 
-/* After the statement: a row not written is explained; an "enrolled"
- * one may move the learner to the school (enrol_moves). */
-static enum err enrol_after(struct imp *im, struct pend_row *w)
-{
-	const char *lid = V(w->b, w->r, EV_LEARNER), *status = V(w->b, w->r, EV_STATUS);
-	enum err rc = OK;
-
-	if (w->state == 0 && enrol_why(im, w->b, w->r, lid, &rc) && im->pend.shape->key < 0)
-		w->state = 1;
-	w->moves = w->state > 0 && w->set_school && (!status || !strcmp(status, "enrolled"));
-	return rc;
-}
-
-/* Moves the learners of the rows written to their schools, by one
- * statement. A learner enrolled twice among them goes where the later
- * row says, as the file's order would have it; the unused rows of the
- * statement are NULL, which matches no one. */
-static enum err enrol_moves(struct imp *im)
+/* Moves the learners of the rows that say so (moves) to their schools,
+ * by one statement. A learner enrolled twice among them goes where the
+ * later row says, as the file's order would have it; the unused rows of
+ * the statement are NULL, which matches no one. */
+static enum err enrol_moves(struct imp *im, const bool *moves)
 {
 	struct pending *p = &im->pend;
 	struct store_val v[2 + IMPORT_ROWS * 3];
@@ -776,9 +760,9 @@ static enum err enrol_moves(struct imp *im)
 		const struct pend_row *w = &p->row[i];
 		const char *lid = V(w->b, w->r, EV_LEARNER);
 		bool later = false;
-		for (int k = i + 1; k < p->n && w->moves && !later; k++)
-			later = p->row[k].moves && !strcmp(lid, V(p->row[k].b, p->row[k].r, EV_LEARNER));
-		if (!w->moves || later)
+		for (int k = i + 1; k < p->n && moves[i] && !later; k++)
+			later = moves[k] && !strcmp(lid, V(p->row[k].b, p->row[k].r, EV_LEARNER));
+		if (!moves[i] || later)
 			continue;
 		v[2 + 3 * n] = text_val(lid);
 		v[3 + 3 * n] = int_val(w->school);
@@ -794,9 +778,27 @@ static enum err enrol_moves(struct imp *im)
 	return store_done(st);
 }
 
+/* After the statement: a row not written is explained; an "enrolled"
+ * one written moves the learner to the school. */
+static enum err enrol_after(struct imp *im)
+{
+	struct pending *p = &im->pend;
+	bool moves[IMPORT_ROWS];
+	enum err rc = OK;
+
+	for (int i = 0; i < p->n && rc == OK; i++) {
+		struct pend_row *w = &p->row[i];
+		const char *lid = V(w->b, w->r, EV_LEARNER), *status = V(w->b, w->r, EV_STATUS);
+		if (w->state == 0 && enrol_why(im, w->b, w->r, lid, &rc) && p->shape->key < 0)
+			w->state = 1;
+		moves[i] = w->state > 0 && w->set_school && (!status || !strcmp(status, "enrolled"));
+	}
+	return rc == OK ? enrol_moves(im, moves) : rc;
+}
+
 static const struct pend_shape enrol_shapes[2] = {
-	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after, enrol_moves},
-	{&enrol_new_rows, ENROL_ROW_VALUES, -1, enrol_values, enrol_after, enrol_moves},
+	{&enrol_rows, ENROL_ROW_VALUES, EV_ID, enrol_values, enrol_after},
+	{&enrol_new_rows, ENROL_ROW_VALUES, -1, enrol_values, enrol_after},
 };
 
 enum err enrol_write(struct imp *im, struct batch *b, struct rec *r, bool set_school)

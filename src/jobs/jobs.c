@@ -299,6 +299,10 @@ static bool recover(struct jobs *j)
 	}
 	if (rc == OK)
 		rc = store_commit(c.store);
+	/* No job runs yet: what a stopped one was writing is not in use. */
+	for (const struct job_kind *k = j->kinds; rc == OK && k->name; k++)
+		if (k->tidy)
+			k->tidy(&c);
 out:
 	if (rc != OK) {
 		if (c.store)

@@ -45,6 +45,10 @@ struct job_kind {
 	 * the caller's transaction, which its failure rolls back. May be
 	 * NULL. */
 	enum err (*abandoned)(struct ctx *c, const char *id, json_t *params, const char *why);
+	/* Once this server runs the jobs, before any of them runs: removes
+	 * what jobs of this kind stopped in the middle left behind. May be
+	 * NULL. */
+	void (*tidy)(struct ctx *c);
 };
 
 struct jobs;

@@ -71,11 +71,12 @@ static void backup_progress(void *arg, int64_t done, int64_t total)
 	jobs_progress(arg, done, total, "copying pages");
 }
 
-/* Removes the half files backups killed in the middle left in dir (only
- * one job runs at a time, so none of them is being written). */
-static void drop_partials(struct ctx *c, const char *dir)
+/* Removes the half files of backups stopped in the middle (called before
+ * any job runs, so none is being written). */
+static void backup_tidy(struct ctx *c)
 {
 	static const char suffix[] = ".db.partial";
+	const char *dir = arena_printf(c->arena, "%s/backups", c->app->conf.data);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
@@ -103,7 +104,6 @@ enum err jobs_backup(struct ctx *c, struct job_run *run, json_t *params, struct 
 	snprintf(dir, sizeof dir, "%s/backups", c->app->conf.data);
 	if (mkdir(dir, 0750) != 0 && stat(dir, &sb) != 0)
 		return ctx_fail(c, ERR_IO, NULL, "cannot create %s", dir);
-	drop_partials(c, dir);
 	time_now_iso(stamp);
 	for (char *p = stamp; *p; p++)
 		if (*p == ':' || *p == '.')
@@ -121,8 +121,8 @@ enum err jobs_backup(struct ctx *c, struct job_run *run, json_t *params, struct 
 }
 
 const struct job_kind jobs_kinds[] = {
-	{"backup", jobs_backup, NULL},
-	{"import", import_job, import_job_abandoned},
-	{"dashboard_refresh", dashboard_job_refresh, NULL},
-	{NULL, NULL, NULL},
+	{"backup", jobs_backup, NULL, backup_tidy},
+	{"import", import_job, import_job_abandoned, NULL},
+	{"dashboard_refresh", dashboard_job_refresh, NULL, NULL},
+	{NULL, NULL, NULL, NULL},
 };

@@ -318,7 +318,9 @@ struct lk_rule_stats {
 
 struct lk_blocks;
 
-/* Computes every rule's keys and blocks. */
+/* Computes every rule's keys and blocks. It frees both sides' name
+ * hashes once read (a later call hashes the names' text instead, to the
+ * same keys). */
 struct lk_blocks *lk_block(const struct lk_schema *s, struct lk_side *reg, struct lk_side *enr,
 			   int nthreads, struct lk_rule_stats stats[LK_MAX_RULES]);
 void lk_blocks_free(struct lk_blocks *b);

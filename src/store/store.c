@@ -948,16 +948,19 @@ static enum err restore_settle(const char *path, struct errinfo *ei)
 		"UPDATE jobs SET state = 'failed', message = 'the store was restored from a copy made while this job "
 		"ran', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ'), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ') "
 		"WHERE state = 'running'";
+	/* Before the jobs: an import whose job had just started is still
+	 * queued itself. */
 	static const char sql_imports[] =
 		"UPDATE imports SET state = 'failed', message = 'the store was restored from a copy made while this "
-		"import ran', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE state = 'running'";
+		"import ran', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE state = 'running' OR "
+		"(state = 'queued' AND job_id IN (SELECT id FROM jobs WHERE state = 'running'))";
 	sqlite3 *db = NULL;
 	int src = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
 
-	if (src == SQLITE_OK)
-		src = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	if (src == SQLITE_OK && sqlite3_exec(db, sql_imports, NULL, NULL, NULL) != SQLITE_OK)
 		log_msg(LOG_WARN, NULL, "restore: %s", sqlite3_errmsg(db));   /* a copy older than imports */
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(db, sql, NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
 		enum err rc = err_set(ei, ERR_IO, NULL, "cannot settle the jobs of %s: %s", path,
 				      db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
