@@ -15,11 +15,17 @@
 #            (unique source ids; school, name, identifier and class indexes),
 #            WAL and synchronous=NORMAL as Reach's store
 # and prints rows/s for both, the ratio, and peak memory (/usr/bin/time -v).
+# Then, to show that memory stays flat whatever the file, it generates a set
+# eight times as large and imports it with reach alone: its peak memory must
+# stay within 1.25 times the first one's (the duplicate-id set spills to a
+# temporary file past about three million ids a file).
 # Figures go to bench/out/import.json. Everything is removed at exit.
 #
 # Environment (all optional):
 #   BENCH_LEARNERS   learners (1000000)
 #   BENCH_ROUNDS     rounds of the two loads; the best of each is kept (1)
+#   BENCH_FLAT       learners in the set for the memory check (8 x BENCH_LEARNERS;
+#                    0 skips it)
 #   BENCH_OUT        the JSON file (bench/out/import.json)
 #   BENCH_STRICT=1   exit 1 when a goal fails (default: exit 0 once measured)
 set -eu
@@ -110,8 +116,20 @@ while [ "$r" -le "$rounds" ]; do
 	r=$((r + 1))
 done
 
+flat="${BENCH_FLAT:-$((n * 8))}"
+peak_flat=0; wall_flat=0
+if [ "$flat" -gt 0 ]; then
+	rm -rf "$tmp/data" "$tmp/import.db"* "$tmp/or"
+	mkdir "$tmp/or"
+	"$tmp/gen" "$tmp/or" "$flat"
+	measure "$bin" --data "$tmp/data" --log /dev/null import oneroster "$tmp/or"
+	grep -q " 0 rejected" "$tmp/log" || { echo "bench: reach rejected rows:" >&2; tail -3 "$tmp/log" >&2; exit 1; }
+	peak_flat=$peak; wall_flat=$wall
+	echo "bench: $flat learners: reach ${wall}s, peak $((peak / 1024)) MB"
+fi
+
 awk -v rows="$rows" -v tr="$best_reach" -v ts="$best_sqlite" -v pr="$peak_reach" -v ps="$peak_sqlite" \
-    -v n="$n" -v out="$out" -v cores="$(nproc)" '
+    -v n="$n" -v out="$out" -v cores="$(nproc)" -v flat="$flat" -v pf="$peak_flat" -v tf="$wall_flat" '
 function verdict(ok) { return ok ? "PASS" : "FAIL" }
 BEGIN {
 	rr = rows / tr; rs = rows / ts; ratio = rr / rs; mb = pr / 1024
@@ -122,9 +140,14 @@ BEGIN {
 	printf "goal ratio >= 1.0:            %s\n", verdict(ratio >= 1.0)
 	printf "goal >= 300000 rows/s:        %s\n", verdict(rr >= 300000)
 	printf "goal peak memory <= 256 MB:   %s\n", verdict(mb <= 256)
+	if (flat > 0) {
+		printf "\n%d learners: %.2f s, peak %.0f MB (%.2f x the peak at %d)\n", flat, tf, pf / 1024, pf / pr, n
+		printf "goal flat memory (<= 1.25 x): %s\n", verdict(pf <= 1.25 * pr)
+	}
 	printf "{\"learners\":%d,\"rows\":%d,\"cores\":%d,\"reach\":{\"seconds\":%.3f,\"rows_per_s\":%.0f,\"peak_mb\":%.0f},", n, rows, cores, tr, rr, mb > out
-	printf "\"sqlite3\":{\"seconds\":%.3f,\"rows_per_s\":%.0f,\"peak_mb\":%.0f},\"ratio\":%.3f}\n", ts, rs, ps / 1024, ratio > out
-	fail = ratio < 1.0 || rr < 300000 || mb > 256
+	printf "\"sqlite3\":{\"seconds\":%.3f,\"rows_per_s\":%.0f,\"peak_mb\":%.0f},\"ratio\":%.3f,", ts, rs, ps / 1024, ratio > out
+	printf "\"flat\":{\"learners\":%d,\"seconds\":%.3f,\"peak_mb\":%.0f}}\n", flat, tf, pf / 1024 > out
+	fail = ratio < 1.0 || rr < 300000 || mb > 256 || (flat > 0 && pf > 1.25 * pr)
 	exit fail ? 3 : 0
 }' || { [ "${BENCH_STRICT:-0}" = 1 ] && exit 1; }
 exit 0

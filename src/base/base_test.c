@@ -682,12 +682,11 @@ static void test_conf_parse_int(void **state)
 }
 
 /* A fresh temporary directory; the caller removes it. */
-static char *temp_dir(void)
+static char *fresh_dir(void)
 {
-	char *d = strdup("/tmp/reach-base-test-XXXXXX");
+	char *d = unit_temp_dir();
 
 	assert_non_null(d);
-	assert_non_null(mkdtemp(d));
 	return d;
 }
 
@@ -714,7 +713,7 @@ static void remove_conf(char *dir)
 
 static void test_conf_load_file(void **state)
 {
-	char *dir = temp_dir();
+	char *dir = fresh_dir();
 	struct conf c;
 	struct errinfo ei = {0};
 
@@ -764,7 +763,7 @@ static void test_conf_load_file(void **state)
 
 static void test_conf_env(void **state)
 {
-	char *dir = temp_dir();
+	char *dir = fresh_dir();
 	struct conf c;
 	struct errinfo ei = {0};
 

@@ -1,9 +1,11 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/xmalloc.h"
@@ -38,6 +40,30 @@ enum err buf_read_file(struct buf *b, const char *path)
 		return ERR_IO;
 	}
 	return b->err == OK ? OK : ERR_LIMIT;
+}
+
+const char *temp_dir(void)
+{
+	const char *d = getenv("TMPDIR");
+
+	return d && *d ? d : "/tmp";
+}
+
+int temp_fd(void)
+{
+	char path[4096];
+	int fd = open(temp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
+		return fd;
+	/* A file system without unnamed files: name one and unlink it. */
+	if ((size_t)snprintf(path, sizeof path, "%s/reach-XXXXXX", temp_dir()) >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkostemp(path, O_CLOEXEC)) >= 0)
+		unlink(path);
+	return fd;
 }
 
 void buf_release(struct buf *b)

@@ -77,6 +77,13 @@ void buf_html(struct buf *b, const char *s, size_t n);
  * read, ERR_LIMIT when it passes b's maximum (b keeps that error). */
 enum err buf_read_file(struct buf *b, const char *path);
 
+/* The directory for temporary files: $TMPDIR, else /tmp. */
+const char *temp_dir(void);
+
+/* A new temporary file in temp_dir() with no name (gone when closed),
+ * open for reading and writing; -1 with errno when none can be made. */
+int temp_fd(void);
+
 /* Drops the bytes past len. */
 void buf_truncate(struct buf *b, size_t len);
 

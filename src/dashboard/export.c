@@ -160,8 +160,7 @@ static enum err slurp(struct ctx *c, const char *path, struct buf *out)
 
 enum err table_xlsx(struct ctx *c, const struct table *t, struct buf *out)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *path = arena_printf(c->arena, "%s/reach-xlsx-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *path = arena_printf(c->arena, "%s/reach-xlsx-XXXXXX", temp_dir());
 	lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
 	lxw_workbook *wb;
 	bool ok;

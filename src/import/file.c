@@ -109,7 +109,12 @@ static void repeated(struct pipe *p, struct batch *b, struct rec *r)
 	const char *id = V(b, r, p->k->key);
 	int64_t first;
 
-	if (id && (first = dupset_add(&p->dups, id, r->row)))
+	if (!id || !(first = dupset_add(&p->dups, id, r->row)))
+		return;
+	if (first < 0)
+		problem(b, r, p->k->key_col, "cannot tell whether id \"%s\" came before: the ids seen could not "
+			"be read back from %s (%s)", id, temp_dir(), strerror(errno));
+	else
 		problem(b, r, p->k->key_col, "duplicate id \"%s\", first seen at row %lld", id, (long long)first);
 }
 
@@ -267,7 +272,7 @@ enum err file_import(struct imp *im, const struct kind *k, const char *path, int
 	im->file = name ? name : base_name(path);
 	if ((rc = open_csv(im, &p, path, fd, im->file)) != OK || (rc = header(im, &p, im->file)) != OK)
 		goto out;
-	dupset_init(&p.dups);
+	dupset_init(&p.dups, DUP_MAX_SLOTS, DUP_FILTER_BYTES);
 	for (int i = 0; i < SLOTS; i++) {
 		p.slot[i].recs = xmalloc(sizeof *p.slot[i].recs * IMPORT_BATCH_ROWS);
 		buf_init(&p.slot[i].text, IMPORT_BATCH_TEXT + 16 * CSV_MAX_ROW_DEFAULT);

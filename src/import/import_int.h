@@ -78,18 +78,43 @@ struct mval *cmap_put(struct cmap *m, const char *key);
 const char *cmap_str(struct cmap *m, const char *s);    /* a copy the map owns */
 
 /* External ids seen in one file, for "duplicate id": a 64-bit hash and
- * the row, 12 bytes a slot (about 17 bytes a row). */
+ * the row of each. Memory stays flat whatever the file: past max slots
+ * the table is sorted and written to an unnamed temporary file as a run,
+ * a filter of fixed size remembers which hashes went there, and only a
+ * hash that the filter may have seen is looked for in the runs. When no
+ * temporary file can be written the table grows in memory instead (a
+ * warning says so). */
 struct dslot {
 	uint64_t h;
 	uint32_t row;
 } __attribute__((packed));
+struct drun {
+	int64_t off;         /* where its slots start in the file */
+	size_t n;
+	uint64_t *fence;     /* the hash of every DUP_FENCE-th slot */
+};
 struct dupset {
 	struct dslot *slot;
-	size_t cap, n;
+	size_t cap, n, max;  /* max: the slots at which the table spills */
+	int shift;           /* 64 - log2(cap): a hash's home is its top bits */
+	uint64_t *filter;    /* 32-byte blocks (NULL until the first run) */
+	size_t blocks, filter_bytes;
+	int fd;              /* the runs' file, -1 before the first */
+	int64_t end;
+	struct drun *run;
+	size_t nrun;
+	bool in_memory;      /* no file could be written: the table grows */
 };
-void dupset_init(struct dupset *d);
+#define DUP_FENCE 256
+/* The table's slots before it spills and the filter's bytes: 48 MB and
+ * 128 MB for an import (the filter is only made when a file has more
+ * than about three million ids). */
+#define DUP_MAX_SLOTS ((size_t)1 << 22)
+#define DUP_FILTER_BYTES ((size_t)128 << 20)
+void dupset_init(struct dupset *d, size_t max_slots, size_t filter_bytes);
 void dupset_free(struct dupset *d);
-/* 0 when id is new (and records it at row), else the row it was first seen at. */
+/* 0 when id is new (and records it at row), else the row it was first
+ * seen at; -1 (errno set) when a run could not be read back. */
 int64_t dupset_add(struct dupset *d, const char *id, int64_t row);
 
 /* ---- Rows and batches --------------------------------------------------- */

@@ -145,21 +145,66 @@ static void test_names_fold(void **state)
 	buf_release(&o.b.text);
 }
 
+/* Every id of a set that spilled: new ones are new, and each one seen
+ * again names the row it was first seen at, wherever it now is (a run
+ * on disk, at a fence or between, or the table). */
+static void check_dups(struct dupset *d, int n)
+{
+	char id[32];
+
+	for (int i = 1; i <= n; i++) {
+		snprintf(id, sizeof id, "P-%d", i);
+		assert_int_equal(dupset_add(d, id, i + 1), 0);
+	}
+	for (int i = 1; i <= n; i++) {
+		snprintf(id, sizeof id, "P-%d", i);
+		assert_int_equal(dupset_add(d, id, n + i + 1), i + 1);
+	}
+	snprintf(id, sizeof id, "P-%d", n + 1);
+	assert_int_equal(dupset_add(d, id, 2 * n + 2), 0);
+}
+
 static void test_maps(void **state)
 {
 	struct dupset d;
 	struct cmap m;
 	char id[32];
+	char *tmp = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
 
 	(void)state;
-	dupset_init(&d);
+	dupset_init(&d, DUP_MAX_SLOTS, DUP_FILTER_BYTES);
 	for (int i = 1; i <= 200000; i++) {
 		snprintf(id, sizeof id, "U%08d", i);
 		assert_int_equal(dupset_add(&d, id, i), 0);
 	}
 	assert_int_equal(dupset_add(&d, "U00000007", 300000), 7);
 	assert_int_equal(dupset_add(&d, "U00200001", 300001), 0);
+	assert_int_equal(d.nrun, 0);
 	dupset_free(&d);
+
+	/* 1,024 slots spill every 716 ids; a filter of 4 KB is soon full,
+	 * so most new ids are looked for in every run too. */
+	dupset_init(&d, 1024, 4096);
+	check_dups(&d, 12000);
+	assert_true(d.nrun >= 16);
+	assert_false(d.in_memory);
+	assert_true(d.cap <= 1024);
+	dupset_free(&d);
+
+	/* No temporary file: the table grows in memory and is as exact. */
+	setenv("TMPDIR", "/nonexistent-reach-dir", 1);
+	dupset_init(&d, 1024, 4096);
+	check_dups(&d, 5000);
+	assert_true(d.in_memory);
+	assert_int_equal(d.nrun, 0);
+	assert_true(d.cap > 1024);
+	dupset_free(&d);
+	if (tmp)
+		setenv("TMPDIR", tmp, 1);
+	else
+		unsetenv("TMPDIR");
+	free(tmp);
+
 	cmap_init(&m);
 	for (int i = 0; i < 5000; i++) {
 		snprintf(id, sizeof id, "S%d", i);
