@@ -5,7 +5,10 @@
  * ICU, as it does for real Iranian data) and one enrolment each.
  * Deterministic (a fixed xorshift seed), fast (plain stdio).
  *
- *   gen DIR LEARNERS
+ *   gen DIR LEARNERS [SCHOOLS]
+ *
+ * SCHOOLS defaults to one per 300 learners; giving it keeps the orgs and
+ * classes the same while the learners grow (the memory check).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -48,7 +51,8 @@ static FILE *open_in(const char *dir, const char *name)
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? strtol(argv[2], NULL, 10) : 1000000;
-	long schools = (n + LEARNERS_PER_SCHOOL - 1) / LEARNERS_PER_SCHOOL;
+	long schools = argc > 3 ? strtol(argv[3], NULL, 10) : (n + LEARNERS_PER_SCHOOL - 1) / LEARNERS_PER_SCHOOL;
+	long per = schools > 0 ? (n + schools - 1) / schools : 1;
 	long districts = (schools + SCHOOLS_PER_DISTRICT - 1) / SCHOOLS_PER_DISTRICT;
 	const char *dir = argc > 1 ? argv[1] : ".";
 	FILE *f;
@@ -87,7 +91,7 @@ int main(int argc, char **argv)
 	for (long i = 0; i < n; i++) {
 		uint64_t r = next();
 		fprintf(f, "U%08ld,active,,true,S%06ld,student,,,%s,%s,%s,%010llu,,,,,%02d,\n", i,
-			i / LEARNERS_PER_SCHOOL, given[r % 20], family[(r >> 8) % 14], given[(r >> 16) % 16],
+			i / per, given[r % 20], family[(r >> 8) % 14], given[(r >> 16) % 16],
 			(unsigned long long)(r >> 24) % 10000000000ull, (int)(i % 12) + 1);
 	}
 	fclose(f);
@@ -96,7 +100,7 @@ int main(int argc, char **argv)
 	      "beginDate,endDate\n", f);
 	for (long i = 0; i < n; i++)
 		fprintf(f, "E%08ld,active,,C%06ld-%02d,S%06ld,U%08ld,student,false,2026-09-22,\n", i,
-			i / LEARNERS_PER_SCHOOL, (int)(i % 12) + 1, i / LEARNERS_PER_SCHOOL, i);
+			i / per, (int)(i % 12) + 1, i / per, i);
 	fclose(f);
 	return 0;
 }
