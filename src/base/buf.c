@@ -44,9 +44,14 @@ enum err buf_read_file(struct buf *b, const char *path)
 
 const char *temp_dir(void)
 {
-	const char *d = getenv("TMPDIR");
+	const char *env[] = {"SQLITE_TMPDIR", "TMPDIR"};
 
-	return d && *d ? d : "/tmp";
+	for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
+		const char *d = getenv(env[i]);
+		if (d && *d)
+			return d;
+	}
+	return access("/var/tmp", W_OK | X_OK) == 0 ? "/var/tmp" : "/tmp";
 }
 
 int temp_fd(void)

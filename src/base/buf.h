@@ -77,7 +77,9 @@ void buf_html(struct buf *b, const char *s, size_t n);
  * read, ERR_LIMIT when it passes b's maximum (b keeps that error). */
 enum err buf_read_file(struct buf *b, const char *path);
 
-/* The directory for temporary files: $TMPDIR, else /tmp. */
+/* The directory for temporary files, where SQLite puts its own:
+ * $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp (or /tmp when /var/tmp
+ * cannot be written). */
 const char *temp_dir(void);
 
 /* A new temporary file in temp_dir() with no name (gone when closed),

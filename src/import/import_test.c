@@ -170,6 +170,7 @@ static void test_maps(void **state)
 	struct cmap m;
 	char id[32];
 	char *tmp = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+	char *stmp = getenv("SQLITE_TMPDIR") ? strdup(getenv("SQLITE_TMPDIR")) : NULL;
 
 	(void)state;
 	dupset_init(&d, DUP_MAX_SLOTS, DUP_FILTER_BYTES);
@@ -192,6 +193,7 @@ static void test_maps(void **state)
 	dupset_free(&d);
 
 	/* No temporary file: the table grows in memory and is as exact. */
+	unsetenv("SQLITE_TMPDIR");
 	setenv("TMPDIR", "/nonexistent-reach-dir", 1);
 	dupset_init(&d, 1024, 4096);
 	check_dups(&d, 5000);
@@ -203,7 +205,10 @@ static void test_maps(void **state)
 		setenv("TMPDIR", tmp, 1);
 	else
 		unsetenv("TMPDIR");
+	if (stmp)
+		setenv("SQLITE_TMPDIR", stmp, 1);
 	free(tmp);
+	free(stmp);
 
 	cmap_init(&m);
 	for (int i = 0; i < 5000; i++) {

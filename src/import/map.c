@@ -267,8 +267,9 @@ static void spill(struct dupset *d)
 
 	dsort(d);
 	if ((d->fd < 0 && (d->fd = temp_fd()) < 0) || !write_all(d->fd, d->slot, bytes, d->end)) {
+		const char *why = strerror(errno);   /* before temp_dir() may set errno */
 		log_msg(LOG_WARN, NULL, "import: the ids seen so far stay in memory (%s in %s: %s)",
-			d->fd < 0 ? "no temporary file" : "cannot write a temporary file", temp_dir(), strerror(errno));
+			d->fd < 0 ? "no temporary file" : "cannot write a temporary file", temp_dir(), why);
 		d->in_memory = true;
 		dgrow(d);
 		return;
