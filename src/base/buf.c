@@ -47,11 +47,15 @@ const char *temp_dir(void)
 	const char *env[] = {"SQLITE_TMPDIR", "TMPDIR"};
 
 	for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
-		const char *d = getenv(env[i]);
-		if (d && *d)
-			return d;
+		const char *v = getenv(env[i]);
+		if (v && *v)
+			return v;
 	}
-	return access("/var/tmp", W_OK | X_OK) == 0 ? "/var/tmp" : "/tmp";
+	int e = errno;
+	const char *d = access("/var/tmp", W_OK | X_OK) == 0 ? "/var/tmp" : "/tmp";
+
+	errno = e;
+	return d;
 }
 
 int temp_fd(void)

@@ -79,7 +79,7 @@ enum err buf_read_file(struct buf *b, const char *path);
 
 /* The directory for temporary files, where SQLite puts its own:
  * $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp (or /tmp when /var/tmp
- * cannot be written). */
+ * cannot be written). It leaves errno as it found it. */
 const char *temp_dir(void);
 
 /* A new temporary file in temp_dir() with no name (gone when closed),

@@ -111,13 +111,11 @@ static void repeated(struct pipe *p, struct batch *b, struct rec *r)
 
 	if (!id || !(first = dupset_add(&p->dups, id, r->row)))
 		return;
-	if (first < 0) {
-		const char *why = strerror(errno);   /* before temp_dir() may set errno */
+	if (first < 0)
 		problem(b, r, p->k->key_col, "cannot tell whether id \"%s\" came before: the ids seen could not "
-			"be read back from %s (%s)", id, temp_dir(), why);
-	} else {
+			"be read back from %s (%s)", id, temp_dir(), strerror(errno));
+	else
 		problem(b, r, p->k->key_col, "duplicate id \"%s\", first seen at row %lld", id, (long long)first);
-	}
 }
 
 /* Parses one row (or notes why it cannot be read) into the batch. */

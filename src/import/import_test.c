@@ -6,6 +6,8 @@
  * and --dry-run writing nothing, OneRoster, and the export round trip.
  * Run from the top of the tree (tests/run.sh does).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,17 +147,24 @@ static void test_names_fold(void **state)
 	buf_release(&o.b.text);
 }
 
-/* Every id of a set that spilled: new ones are new, and each one seen
- * again names the row it was first seen at, wherever it now is (a run
- * on disk, at a fence or between, or the table). */
-static void check_dups(struct dupset *d, int n)
+/* Adds ids P-from..P-to as new, id i at row i + 1. */
+static void add_new(struct dupset *d, int from, int to)
 {
 	char id[32];
 
-	for (int i = 1; i <= n; i++) {
+	for (int i = from; i <= to; i++) {
 		snprintf(id, sizeof id, "P-%d", i);
 		assert_int_equal(dupset_add(d, id, i + 1), 0);
 	}
+}
+
+/* Each of P-1..P-n seen again names the row it was first seen at,
+ * wherever it now is (a run on disk, at a fence or between, or the
+ * table); the next id is still new. */
+static void expect_seen(struct dupset *d, int n)
+{
+	char id[32];
+
 	for (int i = 1; i <= n; i++) {
 		snprintf(id, sizeof id, "P-%d", i);
 		assert_int_equal(dupset_add(d, id, n + i + 1), i + 1);
@@ -168,7 +177,8 @@ static void test_maps(void **state)
 {
 	struct dupset d;
 	struct cmap m;
-	char id[32];
+	char id[64];
+	int ro;
 	char *tmp = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
 	char *stmp = getenv("SQLITE_TMPDIR") ? strdup(getenv("SQLITE_TMPDIR")) : NULL;
 
@@ -186,20 +196,49 @@ static void test_maps(void **state)
 	/* 1,024 slots spill every 716 ids; a filter of 4 KB is soon full,
 	 * so most new ids are looked for in every run too. */
 	dupset_init(&d, 1024, 4096);
-	check_dups(&d, 12000);
+	add_new(&d, 1, 12000);
+	expect_seen(&d, 12000);
 	assert_true(d.nrun >= 16);
 	assert_false(d.in_memory);
 	assert_true(d.cap <= 1024);
+	dupset_free(&d);
+
+	/* The runs' file stops taking writes: the table grows from there
+	 * on, and the ids in the runs written before are still found. */
+	dupset_init(&d, 1024, 4096);
+	add_new(&d, 1, 3000);
+	assert_int_equal(d.nrun, 4);
+	snprintf(id, sizeof id, "/proc/self/fd/%d", d.fd);
+	ro = open(id, O_RDONLY | O_CLOEXEC);
+	assert_true(ro >= 0);
+	assert_int_equal(dup2(ro, d.fd), d.fd);
+	close(ro);
+	add_new(&d, 3001, 6000);
+	assert_true(d.in_memory);
+	assert_int_equal(d.nrun, 4);
+	assert_int_equal(d.shift, 64 - __builtin_ctzll(d.cap));
+	expect_seen(&d, 6000);
+
+	/* The runs cannot be read back: an id that is in them says so. */
+	ro = temp_fd();
+	assert_true(ro >= 0);
+	assert_int_equal(dup2(ro, d.fd), d.fd);
+	close(ro);
+	errno = 0;
+	assert_int_equal(dupset_add(&d, "P-1", 9999), -1);
+	assert_int_equal(errno, EIO);
 	dupset_free(&d);
 
 	/* No temporary file: the table grows in memory and is as exact. */
 	unsetenv("SQLITE_TMPDIR");
 	setenv("TMPDIR", "/nonexistent-reach-dir", 1);
 	dupset_init(&d, 1024, 4096);
-	check_dups(&d, 5000);
+	add_new(&d, 1, 5000);
+	expect_seen(&d, 5000);
 	assert_true(d.in_memory);
 	assert_int_equal(d.nrun, 0);
 	assert_true(d.cap > 1024);
+	assert_int_equal(d.shift, 64 - __builtin_ctzll(d.cap));
 	dupset_free(&d);
 	if (tmp)
 		setenv("TMPDIR", tmp, 1);

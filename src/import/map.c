@@ -105,7 +105,7 @@ const char *cmap_str(struct cmap *m, const char *s)
  * means empty, so a hash is never 0), with the row of each beside it in
  * the same 12-byte slot, so a probe that inserts touches one cache line,
  * not two. Two different ids share a hash with odds of about n^2 / 2^65
- * (3 in 10^8 for a million rows, 7 in 10^4 for fifty million): a false
+ * (3 in 10^8 for a million rows, 7 in 10^5 for fifty million): a false
  * "duplicate" is possible in principle and not in practice.
  *
  * A hash's home slot is its top bits, so the table is already in hash
@@ -115,8 +115,8 @@ const char *cmap_str(struct cmap *m, const char *s)
  * each of a block's eight words, so asking costs one cache line. */
 void dupset_init(struct dupset *d, size_t max_slots, size_t filter_bytes)
 {
-	if (max_slots & (max_slots - 1) || max_slots < 16 || filter_bytes < 32)
-		BUG("dupset_init: the slots are a power of two, at least 16, and the filter at least one block");
+	if (max_slots & (max_slots - 1) || max_slots < 16 || filter_bytes < 32 || filter_bytes / 32 > UINT32_MAX)
+		BUG("dupset_init: the slots are a power of two, at least 16, and the filter 1 to 2^32 blocks");
 	memset(d, 0, sizeof *d);
 	d->max = max_slots;
 	d->filter_bytes = filter_bytes;
@@ -251,8 +251,11 @@ static bool write_all(int fd, const void *p, size_t n, int64_t off)
 		ssize_t w = pwrite(fd, c, n, off);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
 			return false;
+		}
 		c += w, n -= (size_t)w, off += w;
 	}
 	return true;
@@ -264,12 +267,15 @@ static void spill(struct dupset *d)
 {
 	struct drun r = {.off = d->end, .n = d->n};
 	size_t bytes = d->n * sizeof *d->slot;
+	bool ok = d->fd >= 0 || (d->fd = temp_fd()) >= 0;
 
-	dsort(d);
-	if ((d->fd < 0 && (d->fd = temp_fd()) < 0) || !write_all(d->fd, d->slot, bytes, d->end)) {
-		const char *why = strerror(errno);   /* before temp_dir() may set errno */
+	if (ok) {
+		dsort(d);
+		ok = write_all(d->fd, d->slot, bytes, d->end);
+	}
+	if (!ok) {
 		log_msg(LOG_WARN, NULL, "import: the ids seen so far stay in memory (%s in %s: %s)",
-			d->fd < 0 ? "no temporary file" : "cannot write a temporary file", temp_dir(), why);
+			d->fd < 0 ? "no temporary file" : "cannot write a temporary file", temp_dir(), strerror(errno));
 		d->in_memory = true;
 		dgrow(d);
 		return;
@@ -350,7 +356,7 @@ int64_t dupset_add(struct dupset *d, const char *id, int64_t row)
 		k = dslot(d, h);
 	}
 	d->slot[k].h = h;
-	d->slot[k].row = (uint32_t)row;
+	d->slot[k].row = row > UINT32_MAX ? UINT32_MAX : (uint32_t)row;   /* never 0: "new" */
 	d->n++;
 	return 0;
 }
