@@ -704,12 +704,17 @@ static enum err rebuild_one(struct store *s, const struct def *o, bool *built)
 	int64_t have = 0;
 	enum err rc;
 
+	uint64_t t0 = time_mono_ns();
+
 	*built = false;
 	if ((rc = store_int1(s, &have, SQL_HAS_OBJECT, "tt", o->type, o->name)) != OK)
 		return rc;
 	/* The text is the object's own, as the schema had it before the drop. */
-	if (!have && (rc = exec_script(s, o->sql)) == OK)
+	if (!have && (rc = exec_script(s, o->sql)) == OK) {
 		*built = true;
+		log_msg(LOG_INFO, NULL, "store: %s %s on %s made again in %.1f s", o->type, o->name, o->tbl,
+			(double)(time_mono_ns() - t0) / 1e9);
+	}
 	return rc == OK ? store_exec(s, SQL_FORGET, "t", o->name) : rc;
 }
 
