@@ -91,27 +91,18 @@ CREATE INDEX enrollments_user ON enrollments (userSourcedId);
 .import --skip 1 $tmp/or/enrollments.csv enrollments
 EOF
 
-# seconds and peak kB of one command, from GNU time's report. The disk is
-# synced first: each load writes hundreds of MB, and the next one must not
-# wait behind the write-back of the previous one.
-measure() {
-	sync
-	/usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; return 1; }
-	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time" |
-		awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
-	peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
-}
+. "$here/../measure.sh"
 
 best_reach=""; best_sqlite=""; peak_reach=0; peak_sqlite=0
 r=1
 while [ "$r" -le "$rounds" ]; do
 	rm -rf "$tmp/data" "$tmp/import.db"*
-	measure "$bin" --data "$tmp/data" --log /dev/null import oneroster "$tmp/or"
+	measure "$tmp/log" "$bin" --data "$tmp/data" --log /dev/null import oneroster "$tmp/or"
 	grep -q " 0 rejected" "$tmp/log" || { echo "bench: reach rejected rows:" >&2; tail -3 "$tmp/log" >&2; exit 1; }
 	echo "bench: round $r: reach   ${wall}s, peak $((peak / 1024)) MB"
 	if [ -z "$best_reach" ] || awk "BEGIN { exit !($wall < $best_reach) }"; then best_reach=$wall; fi
 	[ "$peak" -gt "$peak_reach" ] && peak_reach=$peak
-	measure sqlite3 "$tmp/import.db" < "$tmp/import.sql"
+	measure "$tmp/log" sqlite3 "$tmp/import.db" < "$tmp/import.sql"
 	echo "bench: round $r: sqlite3 ${wall}s, peak $((peak / 1024)) MB"
 	if [ -z "$best_sqlite" ] || awk "BEGIN { exit !($wall < $best_sqlite) }"; then best_sqlite=$wall; fi
 	[ "$peak" -gt "$peak_sqlite" ] && peak_sqlite=$peak
@@ -123,7 +114,7 @@ flat_peak() {
 	rm -rf "$tmp/data" "$tmp/or"
 	mkdir "$tmp/or"
 	"$tmp/gen" "$tmp/or" "$1" "$(((n + 299) / 300))"
-	measure "$bin" --data "$tmp/data" --log /dev/null import oneroster "$tmp/or"
+	measure "$tmp/log" "$bin" --data "$tmp/data" --log /dev/null import oneroster "$tmp/or"
 	grep -q " 0 rejected" "$tmp/log" || { echo "bench: reach rejected rows:" >&2; tail -3 "$tmp/log" >&2; exit 1; }
 	echo "bench: $1 learners in the same schools: reach ${wall}s, peak $((peak / 1024)) MB"
 }

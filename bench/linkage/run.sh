@@ -71,18 +71,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM HUP
 cp "$bin" "$tmp/reach-bin"
 bin="$tmp/reach-bin"
 
-# seconds and peak kB of one command, from GNU time's report; its output
-# goes to the log file named first. Exit 3 is success too: `reach link`
-# finished but left some input values unused (listed in problems.csv).
-measure() {
-	log="$1"; shift
-	rc=0
-	/usr/bin/time -v -o "$tmp/time" "$@" >"$log" 2>&1 || rc=$?
-	case $rc in 0|3) ;; *) tail -20 "$log" >&2; return 1 ;; esac
-	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time" |
-		awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
-	peak=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
-}
+. "$here/../measure.sh"
 
 # The data: one demo per country, joined (the ids carry the country).
 mkdir "$tmp/data"
