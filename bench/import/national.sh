@@ -84,11 +84,11 @@ awk -v steps="$steps" -v rows="$rows" -v dw="$demo_wall" -v dc="$demo_cpu" -v dp
     -v cores="$(nproc)" -v goal="$goal" -v scale="$scale" -v out="$out" '
 BEGIN {
 	ic = dc - gc
-	printf "\n%-34s %10s %10s %12s\n", "", "seconds", "processor", "rows/s"
-	printf "%-34s %10.1f %10.1f %12s\n", "reach demo, files alone", gw, gc, "-"
-	printf "%-34s %10.1f %10.1f %12s\n", "reach demo, files and import", dw, dc, "-"
-	printf "%-34s %10.1f %10.1f %12.0f\n", "reach import (" rows " rows)", steps, ic, rows / steps
-	printf "%-34s %10.1f %10.1f %12.0f\n", "sqlite3 .import, bare (" prows " rows)", pw, pc, prows / pw
+	printf "\n%-40s %10s %10s %12s\n", "", "seconds", "processor", "rows/s"
+	printf "%-40s %10.1f %10.1f %12s\n", "reach demo, files alone", gw, gc, "-"
+	printf "%-40s %10.1f %10.1f %12s\n", "reach demo, files and import", dw, dc, "-"
+	printf "%-40s %10.1f %10.1f %12.0f\n", "reach import (" rows " rows)", steps, ic, rows / steps
+	printf "%-40s %10.1f %10.1f %12.0f\n", "sqlite3 .import, bare (" prows " rows)", pw, pc, prows / pw
 	printf "\npeak memory of the demo: %.0f MB\n", dp / 1024
 	printf "reach import / bare sqlite3 load (wall): %.2f\n", steps / pw
 	printf "processor budget for the goal: %d cores x %d s = %d s; the import used %.0f s, the bare load %.0f s\n",
