@@ -5,6 +5,7 @@
 #   make test       install what is missing, build, run every test
 #   make asan       the same tests under AddressSanitizer + UBSan
 #   make bench      the benchmarks under bench/
+#   make bench-national  the national demo's import (15 minutes, 45 GB of disk)
 #   make install    install under PREFIX (default /usr/local)
 #   make V=1        show the compiler command lines
 
@@ -120,6 +121,10 @@ bench: deps-bench
 	@sh bench/registry/run.sh $(BUILD)/reach
 	@sh bench/linkage/run.sh $(BUILD)/reach
 
+bench-national: deps-bench
+	@$(MAKE) --no-print-directory all
+	@sh bench/import/national.sh $(BUILD)/reach
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/reach $(DESTDIR)$(PREFIX)/bin/reach
@@ -127,7 +132,7 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests deps deps-test deps-asan deps-bench run test asan bench install clean
+.PHONY: all tests deps deps-test deps-asan deps-bench run test asan bench bench-national install clean
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
