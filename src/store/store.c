@@ -701,10 +701,9 @@ static enum err refill(struct store *s, const char *table)
  * someone else), and forgets it; *built says whether it was built. */
 static enum err rebuild_one(struct store *s, const struct def *o, bool *built)
 {
+	uint64_t t0 = time_mono_ns();
 	int64_t have = 0;
 	enum err rc;
-
-	uint64_t t0 = time_mono_ns();
 
 	*built = false;
 	if ((rc = store_int1(s, &have, SQL_HAS_OBJECT, "tt", o->type, o->name)) != OK)
